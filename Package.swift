@@ -1,0 +1,91 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "sidecar",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sidecar", targets: ["Sidecar"]),
+        .executable(name: "sidecar-bench", targets: ["SidecarBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // System-library shims: each imported by exactly one module.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(
+            name: "JobStore",
+            dependencies: ["SQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Hooks",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Postgres",
+            dependencies: ["Hooks", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DCS",
+            dependencies: ["SQLite", "CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Imaging",
+            dependencies: [
+                "Hooks", "Postgres", "DCS", "JobStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Sidecar",
+            dependencies: [
+                "Imaging", "Hooks", "Postgres", "DCS", "JobStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "SidecarBench",
+            dependencies: ["JobStore", "Hooks", "DCS", "Imaging", "SQLite"],
+            swiftSettings: strict
+        ),
+
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
+        .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "SQLite"], swiftSettings: strict),
+        .testTarget(name: "HooksTests", dependencies: ["Hooks"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Hooks"], swiftSettings: strict),
+        .testTarget(name: "DCSTests", dependencies: ["DCS"], swiftSettings: strict),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DCS", "JobStore", "Hooks", "Postgres"], swiftSettings: strict),
+        .testTarget(
+            name: "SidecarTests",
+            dependencies: ["Sidecar", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,4 @@
+/// Placeholder: the job store lands with the foundation issue.
+public struct JobStoreError: Error, Sendable {
+    public var message: String
+}

@@ -1,0 +1,9 @@
+import Testing
+
+@testable import DCS
+
+@Suite struct DCSSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

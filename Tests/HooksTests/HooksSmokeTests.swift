@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Hooks
+
+@Suite struct HooksSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

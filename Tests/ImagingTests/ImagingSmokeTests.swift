@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Imaging
+
+@Suite struct ImagingSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

@@ -1,0 +1,9 @@
+import Testing
+
+@testable import JobStore
+
+@Suite struct JobStoreSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

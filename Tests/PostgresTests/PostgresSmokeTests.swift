@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Postgres
+
+@Suite struct PostgresSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

@@ -1,0 +1,9 @@
+import Testing
+
+@testable import SQLite
+
+@Suite struct SQLiteSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}

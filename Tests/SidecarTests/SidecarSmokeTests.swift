@@ -1,0 +1,9 @@
+import Testing
+
+@testable import Sidecar
+
+@Suite struct SidecarSmokeTests {
+    @Test func moduleLoads() {
+        #expect(Bool(true))
+    }
+}
