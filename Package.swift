@@ -76,15 +76,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strict),
-        .testTarget(name: "JobStoreTests", dependencies: ["JobStore", "SQLite"], swiftSettings: strict),
-        .testTarget(name: "HooksTests", dependencies: ["Hooks"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "Hooks"], swiftSettings: strict),
-        .testTarget(name: "DCSTests", dependencies: ["DCS"], swiftSettings: strict),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "DCS", "JobStore", "Hooks", "Postgres"], swiftSettings: strict),
+        // Harnesses shared by the test targets: temp dirs owned by `postgres`, free ports, real PostgreSQL and etcd.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+
+        .testTarget(name: "SQLiteTests", dependencies: ["TestSupport", "SQLite"], swiftSettings: strict),
+        .testTarget(name: "JobStoreTests", dependencies: ["TestSupport", "JobStore", "SQLite"], swiftSettings: strict),
+        .testTarget(name: "HooksTests", dependencies: ["TestSupport", "Hooks"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["TestSupport", "Postgres", "Hooks"], swiftSettings: strict),
+        .testTarget(name: "DCSTests", dependencies: ["TestSupport", "DCS"], swiftSettings: strict),
+        .testTarget(name: "ImagingTests", dependencies: ["TestSupport", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"], swiftSettings: strict),
         .testTarget(
             name: "SidecarTests",
-            dependencies: ["Sidecar", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"],
+            dependencies: ["TestSupport", "Sidecar", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"],
             swiftSettings: strict
         ),
     ]
