@@ -1,9 +1,0 @@
-import Testing
-
-@testable import Hooks
-
-@Suite struct HooksSmokeTests {
-    @Test func moduleLoads() {
-        #expect(Bool(true))
-    }
-}
