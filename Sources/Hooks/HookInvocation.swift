@@ -14,6 +14,9 @@ public struct HookInvocation: Sendable {
     public var grace: Duration
     /// Bytes kept from the end of stdout and of stderr.
     public var tailBytes: Int
+    /// File that every output byte of both streams is appended to as it arrives (created 0600, its directory
+    /// 0700); `nil` for none.
+    public var logPath: String?
 
     public init(
         executable: String,
@@ -22,7 +25,8 @@ public struct HookInvocation: Sendable {
         workingDirectory: String,
         timeout: Duration? = nil,
         grace: Duration = .seconds(10),
-        tailBytes: Int = 64 * 1024
+        tailBytes: Int = 64 * 1024,
+        logPath: String? = nil
     ) {
         self.executable = executable
         self.arguments = arguments
@@ -31,6 +35,7 @@ public struct HookInvocation: Sendable {
         self.timeout = timeout
         self.grace = grace
         self.tailBytes = tailBytes
+        self.logPath = logPath
     }
 }
 

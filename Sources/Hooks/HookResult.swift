@@ -13,6 +13,8 @@ public struct HookResult: Sendable {
     public var outputBytes: Int64
     /// The process, if one was started.
     public var process: HookProcess?
+    /// Why the output log (``HookInvocation/logPath``) is incomplete, if writing it failed during the run.
+    public var logFailure: String?
 
     public init(
         outcome: HookOutcome,
@@ -21,7 +23,8 @@ public struct HookResult: Sendable {
         stdoutTail: [UInt8] = [],
         stderrTail: [UInt8] = [],
         outputBytes: Int64 = 0,
-        process: HookProcess? = nil
+        process: HookProcess? = nil,
+        logFailure: String? = nil
     ) {
         self.outcome = outcome
         self.startedAt = startedAt
@@ -30,5 +33,6 @@ public struct HookResult: Sendable {
         self.stderrTail = stderrTail
         self.outputBytes = outputBytes
         self.process = process
+        self.logFailure = logFailure
     }
 }

@@ -1,0 +1,63 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The file a hook's whole output is appended to (both streams, as the bytes arrive).
+///
+/// Its parent directories are created 0700 and the file 0600. Not thread-safe (hence `@unchecked`): only
+/// ``OutputRecorder`` uses it, under its lock.
+final class HookOutputLog: @unchecked Sendable {
+    let path: String
+    private var fd: Int32
+    /// Why writing stopped, if it did (disk full...). The hook keeps running; the result reports it.
+    private(set) var failure: String?
+
+    /// Opens (creating) the log; throws ``HookError`` with code `.logFile` if that is impossible.
+    init(path: String) throws(HookError) {
+        self.path = path
+        try Self.makeParents(of: path)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw HookError(.logFile, "cannot open the hook log \(path): \(Self.describe(errno)); check that its directory is writable")
+        }
+        _ = fchmod(fd, 0o600)
+        self.fd = fd
+    }
+
+    deinit {
+        if fd >= 0 { close(fd) }
+    }
+
+    func append(_ bytes: UnsafeRawBufferPointer) {
+        guard fd >= 0, var base = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let written = write(fd, base, left)
+            if written < 0 {
+                if errno == EINTR { continue }
+                failure = "writing the hook log \(path) failed: \(Self.describe(errno)); later output is missing from it"
+                close(fd)
+                fd = -1
+                return
+            }
+            left -= written
+            base += written
+        }
+    }
+
+    private static func makeParents(of path: String) throws(HookError) {
+        var prefix = ""
+        let components = path.split(separator: "/", omittingEmptySubsequences: true).dropLast()
+        if !path.hasPrefix("/") { prefix = "." }
+        for component in components {
+            prefix += "/" + component
+            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+                throw HookError(.logFile, "cannot create the hook log directory \(prefix): \(describe(errno)); check permissions")
+            }
+        }
+    }
+
+    static func describe(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+}

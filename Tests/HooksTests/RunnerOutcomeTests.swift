@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+@testable import Hooks
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct RunnerOutcomeTests {
+    let runner = HookRunner()
+
+    @Test func exitZeroSucceeds() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let result = await runner.run(try fixture.hook("echo hello; echo oops >&2; exit 0"))
+        #expect(result.outcome == .succeeded)
+        #expect(result.stdoutTail == Array("hello\n".utf8))
+        #expect(result.stderrTail == Array("oops\n".utf8))
+        #expect(result.outputBytes == 11)
+        #expect(result.finishedAt >= result.startedAt)
+        #expect(result.process != nil)
+    }
+
+    @Test func exitThreeFails() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let result = await runner.run(try fixture.hook("exit 3"))
+        #expect(result.outcome == .failed(exitCode: 3))
+        #expect(result.outcome.name == "failed")
+    }
+
+    @Test func deathBySignalIsSignalled() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let result = await runner.run(try fixture.hook("kill -USR1 $$; sleep 5"))
+        #expect(result.outcome == .signalled(SIGUSR1))
+    }
+
+    @Test func hookSeesExactEnvironmentWorkingDirectoryAndDevNullStdin() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        setenv("SIDECAR_RUNNER_TEST_LEAK", "from-the-test-process", 1)
+        let script = """
+            echo "job=$SIDECAR_JOB_ID"
+            echo "leak=${SIDECAR_RUNNER_TEST_LEAK-unset}"
+            echo "home=${HOME-unset}"
+            echo "cwd=$(pwd -P)"
+            echo "stdin=$(readlink /proc/self/fd/0)"
+            cat; echo "read=$?"
+            echo "pgid=$(ps -o pgid= $$ | tr -d ' ') pid=$$"
+            """
+        let box = StartBox()
+        let result = await runner.run(try fixture.hook(script)) { box.set($0) }
+        let process = try #require(box.value)
+        let text = String(decoding: result.stdoutTail, as: UTF8.self)
+        let realDirectory = URL(fileURLWithPath: fixture.directory).resolvingSymlinksInPath().path
+        #expect(result.outcome == .succeeded)
+        #expect(text.contains("job=17\n"))
+        #expect(text.contains("leak=unset\n"))
+        #expect(text.contains("home=unset\n"))
+        #expect(text.contains("cwd=\(realDirectory)\n"))
+        #expect(text.contains("stdin=/dev/null\n"))
+        #expect(text.contains("read=0\n"))
+        #expect(text.contains("pgid=\(process.processGroup) pid=\(process.pid)\n"))
+        #expect(process.pid == process.processGroup)
+        #expect(process.startTime > 0)
+        #expect(result.process == process)
+    }
+
+    @Test func missingExecutableIsNotRun() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        var invocation = try fixture.hook("exit 0")
+        invocation.executable = fixture.directory + "/does-not-exist"
+        let result = await runner.run(invocation)
+        guard case .notRun(let reason) = result.outcome else {
+            Issue.record("expected not_run, got \(result.outcome)")
+            return
+        }
+        #expect(reason.contains("does-not-exist"))
+        #expect(result.process == nil)
+    }
+
+    @Test func nonExecutableFileIsNotRunWithTheFix() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("exit 0")
+        #expect(chmod(invocation.executable, 0o644) == 0)
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .notRun(reason: "\(invocation.executable) is not executable; chmod 755 \(invocation.executable)"))
+    }
+
+    @Test func binaryOutputIsKeptByteForByte() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let sink = CollectingSink()
+        let result = await runner.run(try fixture.hook(#"printf '\377\376abc\200\000z\n\303'; printf '\351' >&2"#), sink: sink)
+        #expect(result.outcome == .succeeded)
+        #expect(result.stdoutTail == [0xFF, 0xFE, 0x61, 0x62, 0x63, 0x80, 0x00, 0x7A, 0x0A, 0xC3])
+        #expect(result.stderrTail == [0xE9])
+        let stdoutLines = sink.received.filter { $0.stream == .stdout }.map(\.bytes)
+        #expect(stdoutLines == [[0xFF, 0xFE, 0x61, 0x62, 0x63, 0x80, 0x00, 0x7A], [0xC3]])
+        #expect(sink.received.filter { $0.stream == .stderr }.map(\.bytes) == [[0xE9]])
+    }
+
+    @Test func logFileGetsEveryByteWithPrivatePermissions() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        var invocation = try fixture.hook(#"i=0; while [ $i -lt 2000 ]; do echo "line $i"; i=$((i+1)); done; printf '\377end'; echo err >&2"#)
+        invocation.logPath = fixture.directory + "/logs/job-1/1.log"
+        invocation.tailBytes = 16
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .succeeded)
+        #expect(result.logFailure == nil)
+        var expected = (0..<2000).flatMap { Array("line \($0)\n".utf8) }
+        expected += [0xFF] + Array("end".utf8)
+        let logged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/logs/job-1/1.log")))
+        // The streams are read concurrently, so stderr's one chunk lands somewhere between stdout's chunks.
+        let errRange = try #require(logged.firstRange(of: Array("err\n".utf8)))
+        var stdoutPart = logged
+        stdoutPart.removeSubrange(errRange)
+        #expect(stdoutPart == expected)
+        #expect(Int64(logged.count) == result.outputBytes)
+        #expect(result.stdoutTail == Array(expected.suffix(16)))
+        var info = stat()
+        #expect(stat(fixture.directory + "/logs/job-1/1.log", &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(stat(fixture.directory + "/logs/job-1", &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+    }
+
+    @Test func unwritableLogIsNotRun() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        var invocation = try fixture.hook("exit 0")
+        let blocker = fixture.directory + "/file"
+        try Data().write(to: URL(fileURLWithPath: blocker))
+        invocation.logPath = blocker + "/sub/1.log"
+        let result = await runner.run(invocation)
+        guard case .notRun(let reason) = result.outcome else {
+            Issue.record("expected not_run, got \(result.outcome)")
+            return
+        }
+        #expect(reason.contains(blocker))
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+@testable import Hooks
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+@Suite struct RunnerStopTests {
+    let runner = HookRunner()
+    let clock = ContinuousClock()
+
+    @Test func hookThatNeverExitsTimesOutAndItsGroupIsGone() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        // Ignores SIGTERM, so only the SIGKILL after the grace ends it.
+        let invocation = try fixture.hook("trap '' TERM; echo started; while :; do sleep 1; done", timeout: .seconds(1), grace: .seconds(1))
+        let box = StartBox()
+        let start = clock.now
+        let result = await runner.run(invocation) { box.set($0) }
+        let elapsed = clock.now - start
+        let process = try #require(box.value)
+        #expect(result.outcome == .timedOut)
+        #expect(result.stdoutTail == Array("started\n".utf8))
+        #expect(elapsed >= .seconds(2))
+        #expect(elapsed < .seconds(3), "returned after \(elapsed)")
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
+    }
+
+    @Test func hookThatStopsOnSigtermEndsWithinTheGrace() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("trap 'echo got-term; exit 0' TERM; while :; do sleep 0.1; done", timeout: .seconds(1), grace: .seconds(30))
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .timedOut)
+        #expect(result.stdoutTail == Array("got-term\n".utf8))
+        #expect(clock.now - start < .seconds(5))
+    }
+
+    @Test func grandchildIgnoringSigtermAndHoldingThePipeDiesOnTimeout() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let script = """
+            sh -c "trap '' TERM; echo grandchild \\$\\$; exec sleep 1000" &
+            wait
+            """
+        let invocation = try fixture.hook(script, timeout: .seconds(1), grace: .seconds(1))
+        let sink = CollectingSink()
+        let start = clock.now
+        let result = await runner.run(invocation, sink: sink)
+        #expect(result.outcome == .timedOut)
+        #expect(clock.now - start < .seconds(3))
+        let line = try #require(sink.received.first?.text)
+        let grandchild = try #require(Int32(line.dropFirst("grandchild ".count)))
+        #expect(await eventually { !isRunning(grandchild) })
+    }
+
+    @Test func grandchildHoldingThePipeDiesWhenTheLeaderExits() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let script = """
+            sh -c "trap '' TERM; echo grandchild \\$\\$; exec sleep 1000" &
+            sleep 0.2
+            exit 4
+            """
+        let invocation = try fixture.hook(script, grace: .seconds(30))
+        let sink = CollectingSink()
+        let start = clock.now
+        let result = await runner.run(invocation, sink: sink)
+        #expect(result.outcome == .failed(exitCode: 4))
+        #expect(clock.now - start < .seconds(3))
+        let line = try #require(sink.received.first?.text)
+        let grandchild = try #require(Int32(line.dropFirst("grandchild ".count)))
+        #expect(await eventually { !isRunning(grandchild) })
+    }
+
+    @Test func grandchildWritingForeverAfterTheLeaderExitsIsKilled() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("yes flood &\nsleep 0.2\nexit 0", tailBytes: 6)
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .succeeded)
+        #expect(result.stdoutTail == Array("flood\n".utf8))
+        #expect(clock.now - start < .seconds(5))
+        let process = try #require(result.process)
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
+    }
+
+    @Test func cancellingTheCallerInterruptsTheHook() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("trap '' TERM; echo ready; while :; do sleep 1; done", grace: .seconds(1))
+        let box = StartBox()
+        let runner = self.runner
+        let task = Task { await runner.run(invocation) { box.set($0) } }
+        #expect(await eventually { box.value != nil })
+        let start = clock.now
+        task.cancel()
+        let result = await task.value
+        #expect(result.outcome == .interrupted)
+        #expect(clock.now - start < .seconds(2))
+        let process = try #require(box.value)
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
+    }
+
+    @Test func interruptWaitsForTheGraceThenKills() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("trap 'echo term' TERM; while :; do sleep 0.1; done", grace: .seconds(1))
+        let control = HookControl()
+        let box = StartBox()
+        let runner = self.runner
+        let task = Task { await runner.run(invocation, control: control) { box.set($0) } }
+        #expect(await eventually { box.value != nil })
+        let start = clock.now
+        control.interrupt()
+        let result = await task.value
+        let elapsed = clock.now - start
+        #expect(result.outcome == .interrupted)
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(2), "took \(elapsed)")
+        #expect(control.isInterrupted)
+    }
+
+    @Test func killStopsTheGroupAtOnce() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("trap '' TERM; while :; do sleep 1; done", grace: .seconds(60))
+        let control = HookControl()
+        let box = StartBox()
+        let runner = self.runner
+        let task = Task { await runner.run(invocation, control: control) { box.set($0) } }
+        #expect(await eventually { box.value != nil })
+        control.interrupt()
+        let start = clock.now
+        control.kill()
+        let result = await task.value
+        #expect(result.outcome == .interrupted)
+        #expect(clock.now - start < .seconds(2))
+    }
+
+    @Test func controlInterruptedBeforehandStopsTheNextRunAtOnce() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let control = HookControl()
+        control.interrupt()
+        let start = clock.now
+        let result = await runner.run(try fixture.hook("sleep 1000", grace: .seconds(60)), control: control)
+        #expect(result.outcome == .interrupted)
+        #expect(clock.now - start < .seconds(1))
+    }
+}
