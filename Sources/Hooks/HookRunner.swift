@@ -79,7 +79,8 @@ public struct HookRunner: Sendable {
         let configuration = Configuration(
             executable: .path(FilePath(invocation.executable)),
             arguments: Arguments(invocation.arguments),
-            environment: .custom(invocation.environment.map { Array("\($0.key)=\($0.value)".utf8) }),
+            // Raw entries keep the environment exact; swift-subprocess strdup()s them, so each needs its NUL.
+            environment: .custom(invocation.environment.map { Array("\($0.key)=\($0.value)".utf8) + [0] }),
             workingDirectory: FilePath(invocation.workingDirectory),
             platformOptions: options
         )

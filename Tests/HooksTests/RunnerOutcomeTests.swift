@@ -49,6 +49,7 @@ import Testing
             echo "stdin=$(readlink /proc/self/fd/0)"
             cat; echo "read=$?"
             echo "pgid=$(ps -o pgid= $$ | tr -d ' ') pid=$$"
+            echo "names=$(env | cut -d= -f1 | sort | tr '\\n' ' ')"
             """
         let box = StartBox()
         let result = await runner.run(try fixture.hook(script)) { box.set($0) }
@@ -63,6 +64,8 @@ import Testing
         #expect(text.contains("stdin=/dev/null\n"))
         #expect(text.contains("read=0\n"))
         #expect(text.contains("pgid=\(process.processGroup) pid=\(process.pid)\n"))
+        // Exactly the given variables (dash adds PWD itself), each with its exact value.
+        #expect(text.contains("names=PATH PWD SIDECAR_JOB_ID \n"))
         #expect(process.pid == process.processGroup)
         #expect(process.startTime > 0)
         #expect(result.process == process)
