@@ -49,6 +49,8 @@ final class CollectingSink: HookOutputSink {
     private let lines = Mutex<[HookOutputLine]>([])
     func receive(_ line: HookOutputLine) { lines.withLock { $0.append(line) } }
     var received: [HookOutputLine] { lines.withLock { $0 } }
+    /// Whether a line with exactly `text` arrived (e.g. a hook saying its traps are installed).
+    func saw(_ text: String) -> Bool { lines.withLock { $0.contains { $0.text == text } } }
 }
 
 /// Keeps the first process handed to `onStart`, for tests that act on the running hook.

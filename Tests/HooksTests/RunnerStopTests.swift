@@ -94,14 +94,16 @@ import Testing
         defer { fixture.remove() }
         let invocation = try fixture.hook("trap '' TERM; echo ready; while :; do sleep 1; done", grace: .seconds(1))
         let box = StartBox()
+        let sink = CollectingSink()
         let runner = self.runner
-        let task = Task { await runner.run(invocation) { box.set($0) } }
-        #expect(await eventually { box.value != nil })
+        let task = Task { await runner.run(invocation, sink: sink) { box.set($0) } }
+        #expect(await eventually { sink.saw("ready") })
         let start = clock.now
         task.cancel()
         let result = await task.value
+        let elapsed = clock.now - start
         #expect(result.outcome == .interrupted)
-        #expect(clock.now - start < .seconds(2))
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(2), "took \(elapsed)")
         let process = try #require(box.value)
         #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
     }
@@ -109,36 +111,40 @@ import Testing
     @Test func interruptWaitsForTheGraceThenKills() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
-        let invocation = try fixture.hook("trap 'echo term' TERM; while :; do sleep 0.1; done", grace: .seconds(1))
+        let invocation = try fixture.hook("trap 'echo term' TERM; echo ready; while :; do sleep 0.1; done", grace: .seconds(1))
         let control = HookControl()
-        let box = StartBox()
+        let sink = CollectingSink()
         let runner = self.runner
-        let task = Task { await runner.run(invocation, control: control) { box.set($0) } }
-        #expect(await eventually { box.value != nil })
+        let task = Task { await runner.run(invocation, sink: sink, control: control) }
+        #expect(await eventually { sink.saw("ready") })
         let start = clock.now
         control.interrupt()
         let result = await task.value
         let elapsed = clock.now - start
         #expect(result.outcome == .interrupted)
         #expect(elapsed >= .seconds(1) && elapsed < .seconds(2), "took \(elapsed)")
+        #expect(sink.saw("term"))
         #expect(control.isInterrupted)
     }
 
     @Test func killStopsTheGroupAtOnce() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
-        let invocation = try fixture.hook("trap '' TERM; while :; do sleep 1; done", grace: .seconds(60))
+        let invocation = try fixture.hook("trap '' TERM; echo ready; while :; do sleep 1; done", grace: .seconds(60))
         let control = HookControl()
+        let sink = CollectingSink()
         let box = StartBox()
         let runner = self.runner
-        let task = Task { await runner.run(invocation, control: control) { box.set($0) } }
-        #expect(await eventually { box.value != nil })
+        let task = Task { await runner.run(invocation, sink: sink, control: control) { box.set($0) } }
+        #expect(await eventually { sink.saw("ready") })
         control.interrupt()
         let start = clock.now
         control.kill()
         let result = await task.value
         #expect(result.outcome == .interrupted)
         #expect(clock.now - start < .seconds(2))
+        let process = try #require(box.value)
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
     }
 
     @Test func controlInterruptedBeforehandStopsTheNextRunAtOnce() async throws {
