@@ -56,7 +56,12 @@ extension HookRunner {
             var cause: StopCause?
             while let finished = await group.next() {
                 if let finished { cause = finished } else { drained += 1 }
-                if drained == 2 { group.cancelAll() }
+                if drained == 2 {
+                    // Both streams ended, usually because the leader exited. A hook may also have closed them and
+                    // run on (`exec >file 2>&1`): the watchdog keeps enforcing the limits until the leader is gone.
+                    await Self.waitForExit(of: process.pid)
+                    group.cancelAll()
+                }
             }
             return cause
         }
@@ -64,6 +69,20 @@ extension HookRunner {
         wake.finish()
         ProcessGroup.send(SIGKILL, to: process.processGroup)
         return cause
+    }
+
+    /// Returns once our child `pid` has exited (not reaped). Right after the streams end the exit is usually
+    /// complete or a few microseconds away, so the first checks are immediate; later ones back off to 50 ms.
+    private static func waitForExit(of pid: Int32) async {
+        var attempt = 0
+        while !ProcessGroup.childHasExited(pid) {
+            attempt += 1
+            if attempt <= 3 {
+                await Task.yield()
+            } else {
+                try? await Task.sleep(for: .milliseconds(min(50, 1 << min(attempt - 4, 6))))
+            }
+        }
     }
 
     private static func drain(_ sequence: SubprocessOutputSequence, as stream: HookStream, into recorder: OutputRecorder) async {

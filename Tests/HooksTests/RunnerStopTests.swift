@@ -89,6 +89,29 @@ import Testing
         #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
     }
 
+    @Test func hookThatClosesItsOutputRunsToItsEnd() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("echo before; exec >/dev/null 2>&1; sleep 1; exit 5")
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .failed(exitCode: 5))
+        #expect(result.stdoutTail == Array("before\n".utf8))
+        #expect(clock.now - start >= .seconds(1))
+    }
+
+    @Test func hookThatClosesItsOutputStillTimesOut() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("exec >/dev/null 2>&1; trap '' TERM; while :; do sleep 1; done", timeout: .seconds(1), grace: .seconds(1))
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .timedOut)
+        #expect(clock.now - start < .seconds(3))
+        let process = try #require(result.process)
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
+    }
+
     @Test func cancellingTheCallerInterruptsTheHook() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
