@@ -1,9 +1,0 @@
-import Testing
-
-@testable import DCS
-
-@Suite struct DCSSmokeTests {
-    @Test func moduleLoads() {
-        #expect(Bool(true))
-    }
-}

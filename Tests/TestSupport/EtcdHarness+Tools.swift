@@ -1,0 +1,77 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension EtcdHarness {
+    /// A loopback TCP port nobody listens on right now (bound to port 0, read back, closed).
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure("socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
+            }
+        }
+        guard bound else { throw Failure("could not bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func makeTempDirectory(prefix: String) throws -> String {
+        var template = Array("/tmp/\(prefix)XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw Failure("mkdtemp failed: errno \(errno)") }
+        return String(cString: made)
+    }
+
+    /// Runs a tool to completion; stdout and stderr are returned together.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+    }
+
+    /// A CA, a server certificate for 127.0.0.1 (usable as a client too: etcd's gateway dials itself with it) and a
+    /// client certificate, all generated with `openssl` into `directory`.
+    static func generateCertificates(in directory: String) throws -> TLSFiles {
+        let path = { (name: String) in "\(directory)/\(name)" }
+        let key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try openssl(["req", "-x509"] + key + ["-keyout", path("ca.key"), "-out", path("ca.crt"), "-days", "2", "-subj", "/CN=sidecar test CA"])
+        for (name, usage) in [("server", "serverAuth,clientAuth"), ("client", "clientAuth")] {
+            try openssl(["req"] + key + ["-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", "/CN=sidecar-\(name)"])
+            let extensions = "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=\(usage)\n"
+            try extensions.write(toFile: path("\(name).ext"), atomically: true, encoding: .utf8)
+            try openssl([
+                "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.crt"), "-CAkey", path("ca.key"), "-CAcreateserial",
+                "-out", path("\(name).crt"), "-days", "2", "-extfile", path("\(name).ext"),
+            ])
+        }
+        return TLSFiles(
+            caCert: path("ca.crt"),
+            serverCert: path("server.crt"),
+            serverKey: path("server.key"),
+            clientCert: path("client.crt"),
+            clientKey: path("client.key")
+        )
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
+        let result = try run("/usr/bin/openssl", arguments)
+        guard result.status == 0 else { throw Failure("openssl \(arguments.first ?? "") exited \(result.status): \(result.output)") }
+    }
+}
