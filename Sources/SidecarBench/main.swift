@@ -2,5 +2,10 @@
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|imaging|etcd|http>\n".utf8))
-exit(arguments.isEmpty ? 64 : 64)
+switch arguments.first {
+case "hooks":
+    exit(await HooksBenchmark.run())
+default:
+    FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|imaging|etcd|http>\n".utf8))
+    exit(64)
+}
