@@ -1,31 +1,38 @@
 import DCS
 import Foundation
+import Synchronization
 import TestSupport
 
 /// The drivers the shared behaviour suite runs against.
 enum Backend: String, CaseIterable, Sendable, CustomStringConvertible {
-    case memory, etcd
+    case memory, local, etcd
     var description: String { rawValue }
 }
 
 /// One fresh store of a backend (an in-memory store, or a real etcd of its own) and nodes on it, with a way to make
-/// leases expire: the memory store's time is advanced; etcd's leases are revoked with `etcdctl`, or left to run out.
+/// leases expire: the memory store's and the local file's clocks are advanced; etcd's leases are revoked with
+/// `etcdctl`, or left to run out.
 final class DCSBackendFixture: Sendable {
     let backend: Backend
     let scope = "cluster-\(UUID().uuidString.prefix(8))"
     private let store: MemoryDCS.Store?
+    /// The local driver's file (in its own temp directory) and the clock its nodes share.
+    let localPath: String?
+    let clock = TestClock()
     let etcd: EtcdHarness?
 
-    private init(backend: Backend, store: MemoryDCS.Store?, etcd: EtcdHarness?) {
+    private init(backend: Backend, store: MemoryDCS.Store? = nil, localPath: String? = nil, etcd: EtcdHarness? = nil) {
         self.backend = backend
         self.store = store
+        self.localPath = localPath
         self.etcd = etcd
     }
 
     static func make(_ backend: Backend) async throws -> DCSBackendFixture {
         switch backend {
-        case .memory: DCSBackendFixture(backend: backend, store: MemoryDCS.Store(), etcd: nil)
-        case .etcd: DCSBackendFixture(backend: backend, store: nil, etcd: try await EtcdHarness.start())
+        case .memory: DCSBackendFixture(backend: backend, store: MemoryDCS.Store())
+        case .local: DCSBackendFixture(backend: backend, localPath: try temporaryDirectory() + "/dcs.sqlite")
+        case .etcd: DCSBackendFixture(backend: backend, etcd: try await EtcdHarness.start())
         }
     }
 
@@ -38,6 +45,9 @@ final class DCSBackendFixture: Sendable {
         switch backend {
         case .memory:
             return MemoryDCS.memory(store!, scope: scope, name: name, ttl: ttl)
+        case .local:
+            let clock = clock
+            return try LocalDCS.local(.init(path: localPath!, scope: scope, name: name, ttl: ttl, now: { clock.now() }))
         case .etcd:
             return try EtcdDCS.etcd(.init(hosts: [etcd!.endpoint], scope: scope, name: name, ttl: ttl, retryTimeout: .seconds(5)))
         }
@@ -46,11 +56,13 @@ final class DCSBackendFixture: Sendable {
     /// Lets `duration` pass: the memory store jumps ahead; on etcd time passes for real (callers poll or sleep).
     func letTimePass(_ duration: Duration) {
         store?.advance(by: duration)
+        clock.advance(by: duration)
     }
 
     /// Makes every lease vanish as if the DCS had been away longer than the TTL.
     func loseAllLeases() throws {
         if let store { store.advance(by: .seconds(3600)) }
+        clock.advance(by: .seconds(3600))
         if let etcd {
             let listing = try etcd.etcdctl(["lease", "list"])
             for line in listing.split(separator: "\n").dropFirst() {
@@ -59,7 +71,10 @@ final class DCSBackendFixture: Sendable {
         }
     }
 
-    func cleanup() { etcd?.cleanup() }
+    func cleanup() {
+        etcd?.cleanup()
+        if let localPath { try? FileManager.default.removeItem(atPath: (localPath as NSString).deletingLastPathComponent) }
+    }
 
     /// Polls `view` until `condition` holds or the deadline passes; returns the last view.
     func eventually(
@@ -88,4 +103,22 @@ func sampleMember(_ name: String, state: String = Member.State.running, role: St
         version: "0.1.0",
         tags: ["zone": "a"]
     )
+}
+
+/// Wall time plus an offset the test moves forward (shared by the local nodes of one fixture).
+final class TestClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(by duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        offset.withLock { $0 += Double(seconds) + Double(attoseconds) / 1e18 }
+    }
+}
+
+/// A fresh directory under /tmp.
+func temporaryDirectory() throws -> String {
+    let path = "/tmp/sidecar-dcs-\(UUID().uuidString.prefix(12))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
 }

@@ -1,0 +1,46 @@
+import DCS
+import Foundation
+import Testing
+
+/// The embedded driver's own promises: one file shared by many connections (as by several processes on a host).
+@Suite struct LocalDCSTests {
+    @Test func manyConnectionsRacingInitializeHaveExactlyOneWinner() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/dcs.sqlite"
+        for round in 0..<10 {
+            // A separate driver (its own SQLite connection) per node, all started at once.
+            let nodes = try (0..<8).map { try LocalDCS(.init(path: path, scope: "round-\(round)", name: "n\($0)")) }
+            let winners = try await withThrowingTaskGroup(of: String?.self) { group in
+                for node in nodes { group.addTask { try await node.raceInitialize() ? node.configuration.name : nil } }
+                return try await group.compactMap { $0 }.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(winners.count == 1, "round \(round): \(winners)")
+            #expect(try await nodes[0].cluster().initializeOwner == winners.first)
+        }
+    }
+
+    @Test func theFileIsSharedAndKeepsKeysWithoutLeaseAcrossReopen() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = LocalDCS.Configuration.defaultPath(stateDirectory: directory)
+        #expect(path == directory + "/dcs.sqlite")
+        let a = try LocalDCS(.init(path: path, scope: "s", name: "a"))
+        #expect(try await a.raceInitialize())
+        try await a.setInitialize("7312345678901234567")
+        try await a.touchMember(sampleMember("a"))
+        await a.close()
+        let reopened = try LocalDCS(.init(path: path, scope: "s", name: "b"))
+        let view = try await reopened.cluster()
+        #expect(view.initialize == "7312345678901234567")
+        #expect(view.members.isEmpty, "close() revoked a's lease")
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func anUnopenableFileIsAConfigurationError() {
+        #expect { _ = try LocalDCS(.init(path: "/nonexistent-dir/dcs.sqlite", scope: "s", name: "a")) } throws: {
+            ($0 as? DCSError)?.code == .configuration
+        }
+    }
+}
