@@ -27,6 +27,8 @@ extension HookProcess {
     ///   the whole group died and a later group with the same id lost its own leader in between (not guarded).
     @discardableResult
     public func killGroupIfAlive(signal: Int32 = SIGKILL) -> Bool {
+        // Never group 0 or 1 (kernel threads, init) nor a record that names no process.
+        guard pid > 1, processGroup > 1 else { return false }
         if let leader = ProcStat.read(pid: pid), leader.state != UInt8(ascii: "Z") {
             guard leader.startTime == startTime, leader.processGroup == processGroup else { return false }
             return ProcessGroup.send(signal, to: processGroup)

@@ -25,7 +25,8 @@ enum ProcessGroup {
     static func childHasExited(_ pid: Int32) -> Bool {
         var info = siginfo_t()
         let rc = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
-        // With WNOHANG, si_pid stays 0 while the child runs.
-        return rc == 0 && info._sifields._sigchld.si_pid == pid
+        // With WNOHANG, si_pid stays 0 while the child runs. ECHILD: no such child (any more), so not running.
+        if rc != 0 { return errno == ECHILD }
+        return info._sifields._sigchld.si_pid == pid
     }
 }

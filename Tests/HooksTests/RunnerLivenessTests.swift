@@ -23,7 +23,7 @@ import Testing
         #expect(process.isAlive)
 
         // Same pid and group, another start time: as if the pid had been reused.
-        let stale = HookProcess(pid: process.pid, processGroup: process.processGroup, startTime: process.startTime - 1)
+        let stale = HookProcess(pid: process.pid, processGroup: process.processGroup, startTime: process.startTime &- 1)
         #expect(!stale.isAlive)
         #expect(!stale.killGroupIfAlive(signal: SIGKILL))
         #expect(isRunning(process.pid))
@@ -33,6 +33,13 @@ import Testing
         #expect(result.outcome == .signalled(SIGKILL))
         #expect(!process.isAlive)
         #expect(!process.killGroupIfAlive(signal: SIGKILL))
+    }
+
+    @Test func recordsNamingNoProcessAreNeverSignalled() {
+        for record in [HookProcess(pid: 0, processGroup: 0, startTime: 0), HookProcess(pid: 1, processGroup: 1, startTime: 0)] {
+            #expect(!record.killGroupIfAlive(signal: 0))
+        }
+        #expect(HookProcess.startTime(of: -5) == nil)
     }
 
     @Test func orphansOfADeadLeaderAreFoundByGroupAndStartTime() async throws {
