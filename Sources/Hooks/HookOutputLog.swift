@@ -4,7 +4,7 @@
 
 /// The file a hook's whole output is appended to (both streams, as the bytes arrive).
 ///
-/// Its parent directories are created 0700 and the file 0600. Not thread-safe (hence `@unchecked`): only
+/// Missing parent directories are created 0700 and a new file 0600 (an existing file keeps its mode). Not thread-safe (hence `@unchecked`): only
 /// ``OutputRecorder`` uses it, under its lock.
 final class HookOutputLog: @unchecked Sendable {
     let path: String
@@ -20,7 +20,6 @@ final class HookOutputLog: @unchecked Sendable {
         guard fd >= 0 else {
             throw HookError(.logFile, "cannot open the hook log \(path): \(Self.describe(errno)); check that its directory is writable")
         }
-        _ = fchmod(fd, 0o600)
         self.fd = fd
     }
 

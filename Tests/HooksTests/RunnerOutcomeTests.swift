@@ -133,6 +133,17 @@ import Testing
         #expect(info.st_mode & 0o777 == 0o700)
     }
 
+    @Test func logThatFillsUpIsReportedAndTheHookRunsOn() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        var invocation = try fixture.hook("echo one; echo two")
+        invocation.logPath = "/dev/full"
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .succeeded)
+        #expect(result.stdoutTail == Array("one\ntwo\n".utf8))
+        #expect(result.logFailure?.contains("/dev/full") == true)
+    }
+
     @Test func unwritableLogIsNotRun() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
