@@ -72,7 +72,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "SidecarBench",
-            dependencies: ["JobStore", "Hooks", "DCS", "Imaging", "SQLite"],
+            dependencies: ["JobStore", "Hooks", "DCS", "Imaging", "SQLite", "TestSupport"],
             swiftSettings: strict
         ),
 

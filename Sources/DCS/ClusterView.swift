@@ -25,6 +25,12 @@ public struct ClusterView: Sendable, Equatable {
         self.config = config
     }
 
+    /// `initialize` is `""` but the node that set it no longer holds its lease: a bootstrap died half-way and nobody
+    /// will finish it. `sidecar dcs release-initialize` may delete it (``DCSDriver/cancelInitialize()``).
+    public var initializeIsOrphaned: Bool {
+        initialize == "" && initializeOwner == nil
+    }
+
     /// The leader's member record, if the leader key names a published member.
     public var leaderMember: Member? {
         guard let leader else { return nil }

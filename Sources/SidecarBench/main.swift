@@ -5,6 +5,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "hooks":
     exit(await HooksBenchmark.run())
+case "etcd":
+    exit(await EtcdBenchmark.run())
 default:
     FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|imaging|etcd|http>\n".utf8))
     exit(64)

@@ -86,6 +86,12 @@ public final class EtcdHarness: Sendable {
         try await waitUntilHealthy(timeout: timeout)
     }
 
+    /// The first line of `etcd --version` (`etcd Version: 3.4.23`).
+    public static func version() throws -> String {
+        let output = try run("/usr/bin/etcd", ["--version"]).output
+        return output.split(separator: "\n").first.map(String.init) ?? output
+    }
+
     /// Stops etcd by pid (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. The data dir is kept.
     public func stop() {
         guard let process = state.withLock({ $0.process }) else { return }
@@ -151,6 +157,6 @@ extension EtcdHarness {
     /// The harness could not do what a test asked (a tool failed, a deadline passed).
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
-        init(_ description: String) { self.description = description }
+        public init(_ description: String) { self.description = description }
     }
 }

@@ -96,19 +96,26 @@ final class EtcdClient: @unchecked Sendable {
             let index = (current + attempt) % endpoints.count
             let timeout = min(remaining, perHost)
             switch curl.post(url: endpoints[index] + path, body: data, headers: headers, timeout: timeout, connectTimeout: timeout) {
+            case .success(let (status, payload)) where [502, 503, 504].contains(status):
+                // This member has no leader or is shutting down: like a connection failure, try the next host.
+                failures.append("\(endpoints[index]): HTTP \(status) \(String(decoding: payload.prefix(200), as: UTF8.self))")
+                attempt += 1
+                if attempt % endpoints.count == 0 { pause(until: deadline) }
             case .success(let (status, payload)):
                 current = index
                 return try decode(path, status: status, payload: payload)
             case .failure(let failure):
                 failures.append("\(endpoints[index]): \(failure.message)")
                 attempt += 1
-                if attempt % endpoints.count == 0 {
-                    // Every host failed once: pause briefly before the next round, within the deadline.
-                    let pause = min(Duration.milliseconds(100), max(.zero, deadline - ContinuousClock.now))
-                    Thread.sleep(forTimeInterval: pause.secondsDouble)
-                }
+                if attempt % endpoints.count == 0 { pause(until: deadline) }
             }
         }
+    }
+
+    /// Every host failed once: wait a little before the next round, never past the deadline.
+    private func pause(until deadline: ContinuousClock.Instant) {
+        let pause = min(Duration.milliseconds(100), max(.zero, deadline - ContinuousClock.now))
+        Thread.sleep(forTimeInterval: pause.secondsDouble)
     }
 
     private func decode(_ path: String, status: Int, payload: Data) throws(DCSError) -> [String: Any] {
