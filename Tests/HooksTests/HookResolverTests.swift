@@ -4,12 +4,12 @@ import Testing
 @testable import Hooks
 
 @Suite struct HookResolverTests {
-    let scratch: ScratchDirectory
+    let scratch: FixtureTree
     let hooks: String
     let resolver: HookResolver
 
     init() throws {
-        scratch = try ScratchDirectory()
+        scratch = try FixtureTree()
         hooks = try scratch.directory("hooks.d")
         let bin = try scratch.directory("bin")
         try scratch.directory("bin2")

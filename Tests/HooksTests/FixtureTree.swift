@@ -1,7 +1,7 @@
 import Foundation
 
 /// A fresh directory under /tmp for one test, removed when the test ends.
-final class ScratchDirectory {
+final class FixtureTree {
     let path: String
 
     init() throws {
