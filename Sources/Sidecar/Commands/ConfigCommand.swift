@@ -38,7 +38,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         }
         if config.postgresql.binDir == nil {
             problems.append(
-                ConfigProblem("postgresql.bin_dir", "no pg_ctl on PATH nor in /usr/lib/postgresql/*/bin: install PostgreSQL or set postgresql.bin_dir")
+                ConfigProblem(
+                    "postgresql.bin_dir", "no pg_ctl on PATH nor in /usr/lib/postgresql/*/bin: install PostgreSQL or set postgresql.bin_dir")
             )
         }
         guard problems.isEmpty else {
@@ -60,7 +61,8 @@ struct ConfigCheckCommand: AsyncParsableCommand {
         lines.append("node           \(config.name)")
         lines.append("data dir       \(config.postgresql.dataDir)")
         lines.append("bin dir        \(config.postgresql.binDir ?? "-")")
-        lines.append("DCS            \(config.dcsSummary) namespace \(config.namespace)")
+        lines.append("DCS            \(config.dcsSummary)")
+        lines.append("namespace      \(config.namespace)")
         if let bootstrap = config.bootstrap {
             let command = bootstrap.customMethod.map { " (\($0.commandLine))" } ?? ""
             lines.append("bootstrap      \(bootstrap.method)\(command)")

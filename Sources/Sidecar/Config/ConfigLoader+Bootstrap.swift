@@ -46,7 +46,7 @@ extension ConfigLoader {
     /// which silently falls back to initdb).
     private mutating func readBootstrapMethod(_ name: String, section: ConfigMap) -> HookMethod? {
         let path = "bootstrap.\(name)"
-        let missing = "bootstrap.method '\(name)' has no section \(path) with a command: add \(path).command, or remove bootstrap.method to use initdb"
+        let missing = "'\(name)' has no section \(path) with a command: add \(path).command, or remove bootstrap.method to use initdb"
         guard let node = section[name], !Self.isNull(node) else {
             problems.append(ConfigProblem("bootstrap.method", missing))
             return nil

@@ -43,7 +43,8 @@ extension ConfigLoader {
         }
         if let hosts = settings?.hosts {
             if hosts.isEmpty {
-                problems.append(ConfigProblem("etcd3", "no etcd host: set etcd3.host: 127.0.0.1:2379 or etcd3.hosts (a list or a comma-separated string)"))
+                problems.append(
+                    ConfigProblem("etcd3", "no etcd host: set etcd3.host: 127.0.0.1:2379 or etcd3.hosts (a list or a comma-separated string)"))
             }
             for host in hosts where !Self.isHostPort(host) {
                 problems.append(ConfigProblem("etcd3.hosts", "'\(host)' is not host:port: write e.g. 10.0.0.1:2379"))

@@ -21,7 +21,8 @@ extension ConfigLoader {
         } else if let dataDir = string(section["data_dir"], at: "postgresql.data_dir"), !dataDir.isEmpty {
             settings.dataDir = filePath(dataDir)
         } else {
-            problems.append(ConfigProblem("postgresql.data_dir", "missing: set postgresql.data_dir: <path of the data directory> (or SIDECAR_DATA_DIR)"))
+            problems.append(
+                ConfigProblem("postgresql.data_dir", "missing: set postgresql.data_dir: <path of the data directory> (or SIDECAR_DATA_DIR)"))
         }
         if settings.dataDir == "/" || settings.dataDir == sidecar.stateDir {
             problems.append(ConfigProblem("postgresql.data_dir", "must not be / or the state dir: give PostgreSQL its own directory"))
@@ -207,10 +208,15 @@ extension ConfigLoader {
         return candidates.contains { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// The directory of `pg_ctl` on PATH, else the newest `<postgresqlRoot>/<version>/bin`, else `nil`.
+    /// The directory of `pg_ctl` on PATH (symlinks resolved), else the newest `<postgresqlRoot>/<version>/bin`, else `nil`.
     func defaultBinDir() -> String? {
         for directory in (environment["PATH"] ?? "").split(separator: ":") where directory.hasPrefix("/") {
-            if FileManager.default.isExecutableFile(atPath: "\(directory)/pg_ctl") { return String(directory) }
+            let pgCtl = "\(directory)/pg_ctl"
+            if FileManager.default.isExecutableFile(atPath: pgCtl) {
+                // A symlinked pg_ctl (Debian links a few binaries into /usr/local/bin) names the real bin dir.
+                let real = URL(fileURLWithPath: pgCtl).resolvingSymlinksInPath().path
+                return (real as NSString).deletingLastPathComponent
+            }
         }
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: postgresqlRoot)) ?? []
         let ranked = versions.compactMap { name -> (Double, String)? in

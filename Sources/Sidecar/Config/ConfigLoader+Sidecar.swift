@@ -63,7 +63,8 @@ extension ConfigLoader {
         }
         if let bootstrap = mapping(section["bootstrap"], at: "sidecar.bootstrap") {
             rejectUnknownKeys(bootstrap, at: "sidecar.bootstrap", known: ["recovery_timeout", "max_attempts"])
-            settings.bootstrapRecoveryTimeout = duration(bootstrap["recovery_timeout"], at: "sidecar.bootstrap.recovery_timeout", minimum: .seconds(1))
+            settings.bootstrapRecoveryTimeout = duration(
+                bootstrap["recovery_timeout"], at: "sidecar.bootstrap.recovery_timeout", minimum: .seconds(1))
             settings.bootstrapMaxAttempts = integer(bootstrap["max_attempts"], at: "sidecar.bootstrap.max_attempts", minimum: 1)
         }
         settings.outputTail = byteCount(section["output_tail"], at: "sidecar.output_tail") ?? settings.outputTail

@@ -37,7 +37,8 @@ extension ConfigLoader {
     mutating func integer(_ node: Node?, at path: String, minimum: Int = 0) -> Int? {
         guard let text = string(node, at: path) else { return nil }
         guard let value = Int(text.trimmingSpaces()) else {
-            problems.append(ConfigProblem(path, "'\(text)' is not a whole number: write e.g. \(path.split(separator: ".").last ?? ""): \(max(minimum, 1))"))
+            problems.append(
+                ConfigProblem(path, "'\(text)' is not a whole number: write e.g. \(path.split(separator: ".").last ?? ""): \(max(minimum, 1))"))
             return nil
         }
         guard value >= minimum else {

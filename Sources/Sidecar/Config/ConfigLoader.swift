@@ -90,7 +90,10 @@ struct ConfigLoader {
         config.etcd = readEtcd(top["etcd3"])
         if config.etcd == nil {
             for key in Self.unsupportedDCSKeys where top[key] != nil {
-                let fix = key == "etcd" ? "use an etcd3 section with the same hosts (sidecar speaks only the v3 API)" : "use etcd3, or no DCS section for the embedded local DCS"
+                let fix =
+                    key == "etcd"
+                    ? "use an etcd3 section with the same hosts (sidecar speaks only the v3 API)"
+                    : "use etcd3, or no DCS section for the embedded local DCS"
                 problems.append(ConfigProblem(key, "this DCS is not supported by sidecar: \(fix)"))
             }
         }

@@ -4,7 +4,7 @@ import Hooks
 struct PostgresqlSettings: Sendable {
     /// `data_dir`.
     var dataDir: String
-    /// `bin_dir`: as written, else the directory of `pg_ctl` on PATH, else the newest `/usr/lib/postgresql/*/bin`;
+    /// `bin_dir`: as written, else the real directory of `pg_ctl` on PATH, else the newest `/usr/lib/postgresql/*/bin`;
     /// `nil` when none was found.
     var binDir: String?
     /// `listen`: `addresses:port` for `listen_addresses` and the port (`nil`: PostgreSQL's defaults).
