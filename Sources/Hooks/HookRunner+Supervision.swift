@@ -72,16 +72,13 @@ extension HookRunner {
     }
 
     /// Returns once our child `pid` has exited (not reaped). Right after the streams end the exit is usually
-    /// complete or a few microseconds away, so the first checks are immediate; later ones back off to 50 ms.
+    /// complete or some microseconds away, so the checks start 50 µs apart and back off to 50 ms.
     private static func waitForExit(of pid: Int32) async {
         var attempt = 0
         while !ProcessGroup.childHasExited(pid) {
             attempt += 1
-            if attempt <= 3 {
-                await Task.yield()
-            } else {
-                try? await Task.sleep(for: .milliseconds(min(50, 1 << min(attempt - 4, 6))))
-            }
+            // 50 µs, 100 µs, ... doubling up to 51.2 ms, then every 50 ms.
+            try? await Task.sleep(for: .microseconds(attempt > 11 ? 50_000 : 50 << (attempt - 1)))
         }
     }
 
