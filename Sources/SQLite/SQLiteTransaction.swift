@@ -17,6 +17,12 @@ public struct SQLiteTransaction {
     /// changed. Throws `SQLiteError` (a constraint violation is `isConstraintViolation`).
     @discardableResult
     public func execute(_ sql: String, _ values: any SQLiteValueConvertible...) throws(SQLiteError) -> Int {
+        try execute(sql, arguments: values)
+    }
+
+    /// Runs `sql` with an array of bound values and gives the number of rows it changed. Throws `SQLiteError`.
+    @discardableResult
+    public func execute(_ sql: String, arguments values: [any SQLiteValueConvertible]) throws(SQLiteError) -> Int {
         let statement = try prepare(sql)
         try statement.bind(values)
         while try statement.step() {}
@@ -43,6 +49,11 @@ public struct SQLiteTransaction {
 
     /// Runs `sql` with `values` bound and returns its first row, or `nil` when there is none. Throws `SQLiteError`.
     public func queryFirst(_ sql: String, _ values: any SQLiteValueConvertible...) throws(SQLiteError) -> SQLiteRow? {
+        try queryFirst(sql, arguments: values)
+    }
+
+    /// Runs `sql` with an array of bound values and returns its first row, or `nil`. Throws `SQLiteError`.
+    public func queryFirst(_ sql: String, arguments values: [any SQLiteValueConvertible]) throws(SQLiteError) -> SQLiteRow? {
         let statement = try prepare(sql)
         try statement.bind(values)
         defer { statement.reset() }

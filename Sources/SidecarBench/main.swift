@@ -7,6 +7,8 @@ case "hooks":
     exit(await HooksBenchmark.run())
 case "etcd":
     exit(await EtcdBenchmark.run())
+case "queue":
+    exit(QueueBenchmark.main(Array(arguments.dropFirst())))
 default:
     FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|imaging|etcd|http>\n".utf8))
     exit(64)

@@ -1,0 +1,123 @@
+/// Hides secret values before anything is stored or logged (SPEC §7).
+///
+/// - an argument `--<name>=<value>` (or `<name>=<value>`) whose name contains `password`, `secret`, `token` or
+///   `key` (any case) reads `--<name>=******`; so does the value after a lone `--<name>` argument;
+/// - inside any text: `password=...` in a key=value connstring (quoted values too), `PGPASSWORD=...` style
+///   assignments, and the password of a `scheme://user:password@host` URI.
+///
+/// Masking is deliberately greedy: a harmless value whose name contains `key` is hidden too.
+public enum SecretMask {
+    /// What a secret value is replaced with.
+    public static let mask = "******"
+
+    /// The words that make a parameter name secret.
+    public static let secretWords = ["password", "secret", "token", "key"]
+
+    /// Whether a parameter named `name` holds a secret (`--pg-password`, `api_token`, `sslkey`, ...).
+    public static func isSecretName(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        return secretWords.contains { lowered.contains($0) }
+    }
+
+    /// `argv` with every secret value masked, element by element.
+    public static func maskArgv(_ argv: [String]) -> [String] {
+        var masked: [String] = []
+        masked.reserveCapacity(argv.count)
+        var hideNext = false
+        for argument in argv {
+            if hideNext && !argument.hasPrefix("-") {
+                masked.append(mask)
+                hideNext = false
+                continue
+            }
+            hideNext = false
+            if argument.hasPrefix("-"), !argument.contains("=") {
+                hideNext = isSecretName(String(argument.drop { $0 == "-" }))
+            }
+            masked.append(maskArgument(argument))
+        }
+        return masked
+    }
+
+    /// One argument with its secret value masked: `--password=x` → `--password=******`,
+    /// `--connstring=host=a password=x` → `--connstring=host=a password=******`.
+    public static func maskArgument(_ argument: String) -> String {
+        if argument.hasPrefix("-"), let equals = argument.firstIndex(of: "=") {
+            let name = argument[..<equals].drop { $0 == "-" }
+            if isSecretName(String(name)) {
+                return argument[...equals] + mask
+            }
+            return argument[...equals] + maskText(String(argument[argument.index(after: equals)...]))
+        }
+        return maskText(argument)
+    }
+
+    /// Free text (a command line, an event, an error, an output line) with secret assignments and URI passwords
+    /// masked.
+    public static func maskText(_ text: String) -> String {
+        guard text.contains("=") || text.contains("://") else { return text }
+        return maskURIPasswords(maskAssignments(text))
+    }
+
+    /// `name=value` and `name = value` where the name is secret; the value is a quoted string (with `\` escapes)
+    /// or runs to the next space, `&`, `;` or `,`.
+    private static func maskAssignments(_ text: String) -> String {
+        let characters = Array(text)
+        var output = ""
+        output.reserveCapacity(text.utf8.count)
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            output.append(character)
+            index += 1
+            guard character == "=" else { continue }
+            // The name: the identifier just before '=', skipping spaces.
+            var end = index - 2
+            while end >= 0, characters[end] == " " { end -= 1 }
+            var start = end
+            while start >= 0, isNameCharacter(characters[start]) { start -= 1 }
+            guard end > start, isSecretName(String(characters[(start + 1)...end])) else { continue }
+            // The value.
+            var valueStart = index
+            while valueStart < characters.count, characters[valueStart] == " " { valueStart += 1 }
+            var valueEnd = valueStart
+            if valueStart < characters.count, characters[valueStart] == "'" || characters[valueStart] == "\"" {
+                let quote = characters[valueStart]
+                valueEnd += 1
+                while valueEnd < characters.count, characters[valueEnd] != quote {
+                    valueEnd += characters[valueEnd] == "\\" ? 2 : 1
+                }
+                valueEnd = min(valueEnd + 1, characters.count)
+            } else {
+                while valueEnd < characters.count, !" \t\n&;,".contains(characters[valueEnd]) { valueEnd += 1 }
+            }
+            guard valueEnd > valueStart else { continue }
+            output.append(String(characters[index..<valueStart]))
+            output.append(mask)
+            index = valueEnd
+        }
+        return output
+    }
+
+    /// `scheme://user:password@host` → `scheme://user:******@host`.
+    private static func maskURIPasswords(_ text: String) -> String {
+        guard text.contains("://") else { return text }
+        var output = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            output += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { " /\t\n?#".contains($0) } ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") {
+                output += authority[...colon] + mask + authority[at...]
+                rest = rest[authorityEnd...]
+            }
+        }
+        return output + rest
+    }
+
+    private static func isNameCharacter(_ character: Character) -> Bool {
+        character.isLetter || character.isNumber || character == "_" || character == "-" || character == "."
+    }
+}

@@ -1,0 +1,45 @@
+import JobStore
+import Testing
+
+@Suite struct SecretMaskTests {
+    @Test(arguments: [
+        ("--password=x", "--password=******"),
+        ("--PGPASSWORD=x y", "--PGPASSWORD=******"),
+        ("--aws_secret=abc", "--aws_secret=******"),
+        ("--api-token=abc", "--api-token=******"),
+        ("--sslkey=/etc/key.pem", "--sslkey=******"),
+        ("--scope=demo", "--scope=demo"),
+        ("--datadir=/data/pg", "--datadir=/data/pg"),
+        (
+            "--connstring=dbname=postgres user=rep host=h port=5432 password=x",
+            "--connstring=dbname=postgres user=rep host=h port=5432 password=******"
+        ),
+        ("--connstring=host=h password='a b\\' c' user=rep", "--connstring=host=h password=****** user=rep"),
+        ("password=x", "password=******"),
+        ("host=h password = x port=5", "host=h password = ****** port=5"),
+        ("PGPASSWORD=s3cret pg_basebackup -D /x", "PGPASSWORD=****** pg_basebackup -D /x"),
+        ("postgres://rep:s3cret@10.0.0.1:5432/postgres", "postgres://rep:******@10.0.0.1:5432/postgres"),
+        ("postgres://rep@10.0.0.1/postgres", "postgres://rep@10.0.0.1/postgres"),
+        ("https://h/v3?token=abc&x=1", "https://h/v3?token=******&x=1"),
+        ("no secrets here", "no secrets here"),
+        ("", ""),
+    ])
+    func masksOneArgument(input: String, expected: String) {
+        #expect(SecretMask.maskArgument(input) == expected)
+    }
+
+    @Test func masksTheValueAfterALoneSecretFlag() {
+        #expect(
+            SecretMask.maskArgv(["tool", "--password", "x", "--user", "rep", "--token", "--verbose"])
+                == ["tool", "--password", "******", "--user", "rep", "--token", "--verbose"])
+    }
+
+    @Test func secretNamesFollowTheSpec() {
+        for name in ["password", "db_password", "Secret", "TOKEN", "sslkey", "key"] {
+            #expect(SecretMask.isSecretName(name), "\(name)")
+        }
+        for name in ["scope", "datadir", "connstring", "role", "keep_data", "no_params"] {
+            #expect(SecretMask.isSecretName(name) == false, "\(name)")
+        }
+    }
+}
