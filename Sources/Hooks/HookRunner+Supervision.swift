@@ -27,6 +27,13 @@ extension HookRunner {
         case leaderExited
     }
 
+    /// What a child task of ``supervise(_:process:invocation:recorder:control:)`` reports when it ends.
+    enum Finished: Sendable {
+        case drained
+        /// The watchdog, cancelled once the hook ended, with the stop it caused if any.
+        case watched(StopCause?)
+    }
+
     /// Drains both streams while a watchdog enforces the timeout and the control; returns once both streams have
     /// ended, after SIGKILL to the whole group (the child is not reaped yet, so its pgid cannot have been reused).
     func supervise(
@@ -38,25 +45,28 @@ extension HookRunner {
     ) async -> StopCause? {
         let (wakeups, wake) = AsyncStream.makeStream(of: Wakeup.self)
         control.attach(processGroup: process.processGroup) { wake.yield(.request($0)) }
-        let cause = await withTaskGroup(of: StopCause?.self) { group in
+        let cause = await withTaskGroup(of: Finished.self) { group in
             group.addTask {
                 await Self.drain(execution.standardOutput, as: .stdout, into: recorder)
-                return nil
+                return .drained
             }
             group.addTask {
                 await Self.drain(execution.standardError, as: .stderr, into: recorder)
-                return nil
+                return .drained
             }
             // The streams end when the leader exits (swift-subprocess stops waiting for EOF then), so once both
             // drains are done the watchdog is cancelled; it reports whether it stopped the hook.
             group.addTask {
-                await self.watch(process, invocation: invocation, control: control, wakeups: wakeups, wake: wake)
+                .watched(await self.watch(process, invocation: invocation, control: control, wakeups: wakeups, wake: wake))
             }
             var drained = 0
             var cause: StopCause?
             while let finished = await group.next() {
-                if let finished { cause = finished } else { drained += 1 }
-                if drained == 2 {
+                switch finished {
+                case .watched(let stop): cause = stop
+                case .drained: drained += 1
+                }
+                if case .drained = finished, drained == 2 {
                     // Both streams ended, usually because the leader exited. A hook may also have closed them and
                     // run on (`exec >file 2>&1`): the watchdog keeps enforcing the limits until the leader is gone.
                     await Self.waitForExit(of: process.pid)

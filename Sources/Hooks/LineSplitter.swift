@@ -6,6 +6,7 @@
 /// `maxLine` bytes so that memory stays bounded whatever the hook prints.
 struct LineSplitter: Sendable {
     let maxLine: Int
+    /// The start of a line whose end has not arrived yet (never more than `maxLine` bytes).
     private var pending: [UInt8] = []
 
     init(maxLine: Int = 64 * 1024) {
@@ -13,24 +14,23 @@ struct LineSplitter: Sendable {
     }
 
     /// Feeds bytes; `emit(line, isPartial)` is called for every complete line and every full piece of a long one.
+    /// Each emitted array is the sink's to keep: a line that arrived whole is copied once, at its exact size.
     mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: ([UInt8], Bool) -> Void) {
         var rest = bytes
-        while !rest.isEmpty {
-            let newline = memchr(rest.baseAddress!, Int32(UInt8(ascii: "\n")), rest.count).map { rest.baseAddress!.distance(to: $0) }
-            let end = newline ?? rest.endIndex
-            var segment = UnsafeRawBufferPointer(rebasing: rest[rest.startIndex..<end])
-            // Cut pieces while pending + segment would exceed one line's limit.
+        while let base = rest.baseAddress, !rest.isEmpty {
+            let newline = memchr(base, Int32(UInt8(ascii: "\n")), rest.count).map { base.distance(to: UnsafeRawPointer($0)) }
+            var segment = UnsafeRawBufferPointer(rebasing: rest[..<(newline ?? rest.count)])
+            // Cut pieces while the line so far would exceed the limit.
             while pending.count + segment.count > maxLine {
                 let take = maxLine - pending.count
-                pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: segment[segment.startIndex..<(segment.startIndex + take)]))
-                emit(pending, true)
-                pending.removeAll(keepingCapacity: true)
-                segment = UnsafeRawBufferPointer(rebasing: segment[(segment.startIndex + take)...])
+                emitJoined(UnsafeRawBufferPointer(rebasing: segment[..<take]), isPartial: true, emit)
+                segment = UnsafeRawBufferPointer(rebasing: segment[take...])
             }
-            pending.append(contentsOf: segment)
-            guard let newline else { return }
-            emit(pending, false)
-            pending.removeAll(keepingCapacity: true)
+            guard let newline else {
+                pending.append(contentsOf: segment)
+                return
+            }
+            emitJoined(segment, isPartial: false, emit)
             rest = UnsafeRawBufferPointer(rebasing: rest[(newline + 1)...])
         }
     }
@@ -39,6 +39,17 @@ struct LineSplitter: Sendable {
     mutating func finish(emit: ([UInt8], Bool) -> Void) {
         guard !pending.isEmpty else { return }
         emit(pending, false)
-        pending.removeAll()
+        pending = []
+    }
+
+    /// Emits `pending` followed by `tail` as one line and starts an empty one.
+    private mutating func emitJoined(_ tail: UnsafeRawBufferPointer, isPartial: Bool, _ emit: ([UInt8], Bool) -> Void) {
+        if pending.isEmpty {
+            emit(Array(tail), isPartial)
+        } else {
+            pending.append(contentsOf: tail)
+            emit(pending, isPartial)
+            pending = []
+        }
     }
 }

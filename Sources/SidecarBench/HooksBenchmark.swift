@@ -20,25 +20,35 @@ enum HooksBenchmark {
 
             print("\n(a) \(spawns) spawns of a /bin/sh script that exits 1, \(rounds) rounds (median per run)")
             var bare: [Double] = []
+            var piped: [Double] = []
             var runner: [Double] = []
             for _ in 0..<rounds {
-                bare.append(try bareSpawn(spawner: spawner, script: script) / Double(spawns))
+                bare.append(try cSpawn(spawner: spawner, script: script, piped: false) / Double(spawns))
+                piped.append(try cSpawn(spawner: spawner, script: script, piped: true) / Double(spawns))
                 runner.append(await runnerSpawn(script: script, directory: directory) / Double(spawns))
             }
             let bareMedian = median(bare)
+            let pipedMedian = median(piped)
             let runnerMedian = median(runner)
-            print(String(format: "  C posix_spawn + waitpid : %.3f ms/run   (rounds: %@)", bareMedian * 1e3, list(bare)))
-            print(String(format: "  HookRunner.run          : %.3f ms/run   (rounds: %@)", runnerMedian * 1e3, list(runner)))
-            print(String(format: "  ratio                   : %.2fx (target <= 1.5x)", runnerMedian / bareMedian))
+            print(String(format: "  C posix_spawn + waitpid             : %.3f ms/run  (rounds: %@)", bareMedian * 1e3, list(bare)))
+            print(String(format: "  C, + own group, /dev/null, 2 pipes  : %.3f ms/run  (rounds: %@)", pipedMedian * 1e3, list(piped)))
+            print(String(format: "  HookRunner.run                      : %.3f ms/run  (rounds: %@)", runnerMedian * 1e3, list(runner)))
+            print(String(format: "  ratio to the bare spawn             : %.2fx (target <= 1.5x)", runnerMedian / bareMedian))
+            print(String(format: "  ratio to the piped C loop           : %.2fx", runnerMedian / pipedMedian))
 
             print("\n(b) draining a hook that writes 1 GiB to stdout")
-            let drain = try writeScript(directory + "/flood", "head -c \(drainBytes) /dev/zero")
-            for withSink in [false, true] {
-                let figures = await drainOnce(script: drain, directory: directory, withSink: withSink)
-                let label = withSink ? "with a line sink" : "tails only      "
+            let zeros = try writeScript(directory + "/zeros", "head -c \(drainBytes) /dev/zero")
+            let lines = try writeScript(directory + "/lines", "yes \"$(printf '%063d' 0)\" | head -c \(drainBytes)")
+            let cases: [(String, String, Bool)] = [
+                ("NUL bytes, no newline, tails only    ", zeros, false),
+                ("NUL bytes, no newline, line sink     ", zeros, true),
+                ("64-byte lines (16 Mi), line sink     ", lines, true),
+            ]
+            for (label, script, withSink) in cases {
+                let figures = await drainOnce(script: script, directory: directory, withSink: withSink)
                 print(
                     String(
-                        format: "  %@ : %.0f MB/s (%.2f s), RSS growth %.1f MB (target >= 500 MB/s, < 16 MB)",
+                        format: "  %@: %5.0f MB/s (%.2f s), RSS growth %.1f MB (target >= 500 MB/s, < 16 MB)",
                         label, Double(drainBytes) / figures.seconds / 1e6, figures.seconds, Double(figures.rssGrowth) / 1e6))
             }
             return 0
@@ -59,10 +69,10 @@ enum HooksBenchmark {
         return (ContinuousClock.now - start).seconds
     }
 
-    private static func bareSpawn(spawner: String, script: String) throws -> Double {
+    private static func cSpawn(spawner: String, script: String, piped: Bool) throws -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: spawner)
-        process.arguments = [script, String(spawns)]
+        process.arguments = [script, String(spawns), piped ? "1" : "0"]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -93,25 +103,60 @@ enum HooksBenchmark {
         return path
     }
 
-    /// Compiles the bare spawn loop: posix_spawn + waitpid `count` times, prints the elapsed nanoseconds.
+    /// Compiles the C spawn loop (`spawn <script> <count> <piped>`), which prints the elapsed nanoseconds.
     private static func compileSpawner(in directory: String) throws -> String {
+        // Mode 0: bare posix_spawn + waitpid. Mode 1: what a runner needs at least — own group, stdin /dev/null,
+        // stdout and stderr pipes read to EOF with poll(2).
         let source = """
+            #define _GNU_SOURCE
+            #include <fcntl.h>
+            #include <poll.h>
             #include <spawn.h>
             #include <stdio.h>
             #include <stdlib.h>
             #include <sys/wait.h>
             #include <time.h>
-            extern char **environ;
+            #include <unistd.h>
             int main(int argc, char **argv) {
-                int count = atoi(argv[2]);
+                int count = atoi(argv[2]), piped = atoi(argv[3]);
                 char *args[] = {argv[1], NULL};
                 char *env[] = {"PATH=/usr/bin:/bin", NULL};
+                char buffer[65536];
                 struct timespec a, b;
                 clock_gettime(CLOCK_MONOTONIC, &a);
                 for (int i = 0; i < count; i++) {
                     pid_t pid;
-                    int status;
-                    if (posix_spawn(&pid, argv[1], NULL, NULL, args, env) != 0) return 2;
+                    int status, out[2], err[2];
+                    posix_spawn_file_actions_t actions;
+                    posix_spawnattr_t attr;
+                    posix_spawn_file_actions_init(&actions);
+                    posix_spawnattr_init(&attr);
+                    if (piped) {
+                        if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) return 4;
+                        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+                        posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+                        posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+                        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+                        posix_spawnattr_setpgroup(&attr, 0);
+                    }
+                    if (posix_spawn(&pid, argv[1], &actions, &attr, args, env) != 0) return 2;
+                    posix_spawn_file_actions_destroy(&actions);
+                    posix_spawnattr_destroy(&attr);
+                    if (piped) {
+                        close(out[1]);
+                        close(err[1]);
+                        struct pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+                        int open = 2;
+                        while (open > 0 && poll(fds, 2, -1) > 0) {
+                            for (int k = 0; k < 2; k++) {
+                                if (fds[k].fd >= 0 && fds[k].revents && read(fds[k].fd, buffer, sizeof buffer) <= 0) {
+                                    close(fds[k].fd);
+                                    fds[k].fd = -1;
+                                    open--;
+                                }
+                            }
+                        }
+                    }
                     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 1) return 3;
                 }
                 clock_gettime(CLOCK_MONOTONIC, &b);
