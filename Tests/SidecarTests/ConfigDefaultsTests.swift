@@ -109,6 +109,7 @@ import Testing
         #expect(sidecar.hookTimeout == .seconds(900))
         #expect(config.timeout(ofMethod: "basebackup") == .seconds(7200))
         #expect(config.timeout(ofMethod: "wal_e") == .seconds(900))
+        #expect(config.chain.map(\.timeout) == [.seconds(7200)])
         #expect(sidecar.basebackupRetries == 3 && sidecar.basebackupRetryWait == .seconds(90))
         #expect(sidecar.replicaMaxCycles == 10 && sidecar.replicaBackoffMax == .seconds(300))
         #expect(sidecar.bootstrapRecoveryTimeout == .seconds(86_400) && sidecar.bootstrapMaxAttempts == 2)

@@ -214,6 +214,11 @@ import Testing
               wal_g:
                 command: wal_g_restore
                 no_leader: true
+            sidecar:
+              hook_timeout: 10m
+              methods:
+                pitr:
+                  timeout: 1h
             """
         )
         #expect(result.problems == [])
@@ -227,6 +232,8 @@ import Testing
                 == ["hooks.d/pitr_restore", "--verbose", "--scope=s", "--datadir=/pg", "--target_time=2026-01-01 00:00:00"]
         )
         #expect(config.bootstrap?.postBootstrap == "hooks.d/after")
+        #expect(config.bootstrapMethod?.timeout == .seconds(3600))
+        #expect(config.chain.map(\.timeout) == [.seconds(600)])
         #expect(config.postgresql.createReplicaMethods == ["wal_g"])
         #expect(config.postgresql.chain[0].noLeader && config.postgresql.chain[0].leaderFlagSpelling == .noLeader)
     }

@@ -43,7 +43,8 @@ struct PostgresqlSettings: Sendable {
         return String(listen[..<colon])
     }
 
-    /// The methods of the chain in order, `basebackup` as a section-less ``HookMethod``.
+    /// The methods of the chain in order, `basebackup` as a section-less ``HookMethod``, without timeouts
+    /// (``SidecarConfig/chain`` adds them).
     var chain: [HookMethod] {
         createReplicaMethods.map { replicaMethods[$0] ?? HookMethod(name: $0) }
     }

@@ -41,6 +41,22 @@ struct SidecarConfig: Sendable {
     func timeout(ofMethod name: String) -> Duration? {
         sidecar.methodTimeouts[name] ?? sidecar.hookTimeout
     }
+
+    /// The replica chain in order, each method with its timeout (`basebackup` as a section-less method).
+    var chain: [HookMethod] {
+        postgresql.chain.map { method in
+            var method = method
+            method.timeout = timeout(ofMethod: method.name)
+            return method
+        }
+    }
+
+    /// The custom bootstrap method with its timeout, `nil` for initdb or without a `bootstrap` section.
+    var bootstrapMethod: HookMethod? {
+        guard var method = bootstrap?.customMethod else { return nil }
+        method.timeout = timeout(ofMethod: method.name)
+        return method
+    }
 }
 
 /// `etcd3:` as written (the lead maps it into the etcd driver's configuration).
