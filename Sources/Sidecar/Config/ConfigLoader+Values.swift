@@ -11,16 +11,33 @@ extension ConfigLoader {
             problems.append(ConfigProblem(path, "is a \(Self.kind(node)), expected a map: \(fix)"))
             return nil
         }
-        var entries: [(key: String, value: Node)] = []
+        return ConfigMap(entries: Self.entries(of: mapping))
+    }
+
+    /// The entries of a mapping in YAML order, with YAML merge keys (`<<: *defaults`) applied as PyYAML does:
+    /// merged entries first, keys written in the mapping itself win. Yams already refuses duplicate keys.
+    static func entries(of mapping: Node.Mapping) -> [(key: String, value: Node)] {
+        var merged: [(key: String, value: Node)] = []
+        var own: [(key: String, value: Node)] = []
         for (key, value) in mapping {
             let name = key.scalar?.string ?? "\(key)"
-            if entries.contains(where: { $0.key == name }) {
-                problems.append(ConfigProblem(Self.join(path, name), "appears twice: keep one"))
+            guard name == "<<", key.tag.description == Tag.Name.merge.rawValue else {
+                own.append((name, value))
                 continue
             }
-            entries.append((name, value))
+            let sources: [Node.Mapping]
+            switch value {
+            case .mapping(let source): sources = [source]
+            case .sequence(let list): sources = list.compactMap(\.mapping)
+            default: sources = []
+            }
+            for source in sources {
+                for entry in entries(of: source) where !merged.contains(where: { $0.key == entry.key }) {
+                    merged.append(entry)
+                }
+            }
         }
-        return ConfigMap(entries: entries)
+        return merged.filter { entry in !own.contains { $0.key == entry.key } } + own
     }
 
     /// A scalar's text (numbers and booleans as written); a problem for a list or map.
@@ -104,11 +121,7 @@ extension ConfigLoader {
         case .sequence(let sequence):
             return .list(sequence.map(parameterValue))
         case .mapping(let mapping):
-            var entries: [HookParameter] = []
-            for (key, value) in mapping where !entries.contains(where: { $0.key == (key.scalar?.string ?? "") }) {
-                entries.append(HookParameter(key.scalar?.string ?? "\(key)", parameterValue(value)))
-            }
-            return .map(entries)
+            return .map(entries(of: mapping).map { HookParameter($0.key, parameterValue($0.value)) })
         case .alias:
             return .null(written: "")
         }
