@@ -16,8 +16,8 @@ public final class JobDatabase: Sendable {
 
     /// Opens `<stateDirectory>/jobs.sqlite`, creating the state dir (mode 0700) and the file (mode 0600) when
     /// `create` is true, and brings the schema up to date. Throws `JobStoreError` (`.stateDirectory` when the
-    /// directory cannot be made, `.notFound` when `create` is false and there is no database, `.database` when
-    /// it cannot be opened or migrated).
+    /// directory cannot be made, `.database` when `create` is false and there is no database, or it cannot be
+    /// opened or migrated).
     public convenience init(stateDirectory: String, create: Bool = true, busyTimeout: Duration = .seconds(30)) throws(JobStoreError) {
         if create {
             do {
@@ -35,7 +35,7 @@ public final class JobDatabase: Sendable {
     /// Opens the database file at `path` (see `init(stateDirectory:create:busyTimeout:)`).
     public init(path: String, create: Bool = true, busyTimeout: Duration = .seconds(30)) throws(JobStoreError) {
         if !create && !FileManager.default.fileExists(atPath: path) {
-            throw JobStoreError(.notFound, "no job database at \(path); has sidecar run with this state dir?")
+            throw JobStoreError(.database, "no job database at \(path); has sidecar run with this state dir?")
         }
         var options = SQLiteConnection.Options()
         options.create = create

@@ -22,11 +22,12 @@ import Testing
         #expect(try AuditHistory(database: reopened).jobs().map(\.dataDirectory) == ["/d"])
     }
 
-    @Test func aMissingDatabaseIsNotFoundWithoutCreate() throws {
+    @Test func aMissingDatabaseIsAnErrorWithoutCreate() throws {
         let scratch = try ScratchDirectory("jobdb")
         defer { scratch.remove() }
         let error = #expect(throws: JobStoreError.self) { try JobDatabase(stateDirectory: scratch.path, create: false) }
-        #expect(error?.code == .notFound)
+        #expect(error?.code == .database)
+        #expect(error?.message.contains("no job database") == true)
         #expect(FileManager.default.fileExists(atPath: scratch.file("jobs.sqlite")) == false)
     }
 
