@@ -30,6 +30,7 @@ final class CurlHandle {
         self.handle = handle
         sidecar_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         sidecar_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        sidecar_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         sidecar_curl_setopt_write_callback(handle) { pointer, size, count, context in
             guard let pointer, let context else { return 0 }
             let bytes = size * count
@@ -56,7 +57,10 @@ final class CurlHandle {
         defer { context.release() }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for header in ["Content-Type: application/json"] + headers { list = curl_slist_append(list, header) }
-        defer { curl_slist_free_all(list) }
+        defer {
+            sidecar_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
+            curl_slist_free_all(list)
+        }
 
         sidecar_curl_setopt_string(handle, CURLOPT_URL, url)
         sidecar_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
@@ -64,10 +68,10 @@ final class CurlHandle {
         sidecar_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
         sidecar_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout))
         errorBuffer[0] = 0
-        sidecar_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
         let payload = body.isEmpty ? Data("{}".utf8) : body
-        payload.withUnsafeBytes { bytes in
-            sidecar_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, payload.count)
+        sidecar_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, payload.count)
+        _ = payload.withUnsafeBytes { bytes in
+            // COPYPOSTFIELDS copies the bytes: the pointer need not outlive this call.
             sidecar_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
         let code = curl_easy_perform(handle)
