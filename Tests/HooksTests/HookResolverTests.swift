@@ -125,3 +125,27 @@ import Testing
         #expect(resolver.resolve("/bin/sh").notRunOutcome == nil)
     }
 }
+
+extension HookResolverTests {
+    @Test func launchResolvesArgvZeroAndRunsInHooksDirectory() throws {
+        let path = try scratch.script("hooks.d/restore")
+        guard case .run(let invocation) = resolver.launch(argv: ["restore", "--scope=s", "a b"], environment: ["A": "1"], timeout: .seconds(5)) else {
+            Issue.record("restore did not resolve")
+            return
+        }
+        #expect(invocation.executable == path)
+        #expect(invocation.arguments == ["--scope=s", "a b"])
+        #expect(invocation.workingDirectory == hooks)
+        #expect(invocation.environment == ["A": "1"])
+        #expect(invocation.timeout == .seconds(5))
+        guard case .notRun(let reason) = resolver.launch(argv: ["nope"], environment: [:]) else {
+            Issue.record("a missing hook was launched")
+            return
+        }
+        #expect(reason.contains("hook 'nope' not found"))
+        guard case .notRun = resolver.launch(argv: [], environment: [:]) else {
+            Issue.record("an empty argv was launched")
+            return
+        }
+    }
+}
