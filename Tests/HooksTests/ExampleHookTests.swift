@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The example hooks in `hooks.d/`, run for real with `/bin/sh` (pgBackRest's option check is the real one).
@@ -15,31 +16,16 @@ import Testing
         var stderr: String
     }
 
-    /// Runs `hooks.d/<name>` with `arguments` and exactly `environment`, waiting at most 60 s.
-    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "\(hooksDirectory)/\(name)")
-        process.arguments = arguments
-        process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if process.isRunning {
-            process.terminate()
+    /// Runs `hooks.d/<name>` with `arguments` and exactly `environment` (plus a PATH), waiting at most 60 s.
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> Run {
+        let fullEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin"].merging(environment) { $1 }
+        let child = try ChildProcess("\(hooksDirectory)/\(name)", arguments, environment: fullEnvironment)
+        guard let status = await child.wait(timeout: .seconds(60)) else {
+            child.kill()
             Issue.record("\(name) did not exit within 60 s")
+            return Run(status: -1, stdout: child.stdout, stderr: child.stderr)
         }
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Run(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 
     /// One `call ... end` record written by `log_args`.
@@ -85,7 +71,7 @@ import Testing
         return path
     }
 
-    @Test func hooksArePosixShellScriptsWithMode755() throws {
+    @Test func hooksArePosixShellScriptsWithMode755() async throws {
         for name in ["pgbackrest_restore", "wal_g_restore", "log_args"] {
             let path = "\(Self.hooksDirectory)/\(name)"
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -95,14 +81,14 @@ import Testing
         }
     }
 
-    @Test func logArgsRecordsArgvExactlyAndEnvironmentNamesOnly() throws {
+    @Test func logArgsRecordsArgvExactlyAndEnvironmentNamesOnly() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = "\(directory)/calls.log"
         let tricky = ["--scope=bat man", "--note=it's \"quoted\" $HOME; rm -rf /", "--multi=a\nb\n", "--back=\\n\\", "--żółw=日本", "--empty=", ""]
-        let first = try Self.run("log_args", tricky + ["--output=\(output)"], environment: ["SECRET_VALUE": "hunter2"])
+        let first = try await Self.run("log_args", tricky + ["--output=\(output)"], environment: ["SECRET_VALUE": "hunter2"])
         #expect(first.status == 0)
-        let second = try Self.run("log_args", ["--exit_code=3"], environment: ["LOG_ARGS_FILE": output])
+        let second = try await Self.run("log_args", ["--exit_code=3"], environment: ["LOG_ARGS_FILE": output])
         #expect(second.status == 3)
         let text = try String(contentsOfFile: output, encoding: .utf8)
         #expect(!text.contains("hunter2"))
@@ -113,16 +99,16 @@ import Testing
         #expect(calls.first?.environmentNames.contains("PATH") == true)
         #expect(calls.last?.argv.dropFirst().elementsEqual(["--exit_code=3"]) == true)
 
-        let toStdout = try Self.run("log_args", ["x y"])
+        let toStdout = try await Self.run("log_args", ["x y"])
         #expect(Self.calls(in: toStdout.stdout).first?.argv.last == "x y")
     }
 
-    @Test func pgbackrestRestoreBuildsTheRestoreCommand() throws {
+    @Test func pgbackrestRestoreBuildsTheRestoreCommand() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = "\(directory)/calls.log"
         let fake = ["--pgbackrest=\(Self.hooksDirectory)/log_args"]
-        let replica = try Self.run(
+        let replica = try await Self.run(
             "pgbackrest_restore",
             fake + [
                 "--stanza=main", "--delta=True", "--process_max=4", "--threshold=9", "--scope=batman", "--role=replica",
@@ -133,7 +119,7 @@ import Testing
         #expect(replica.status == 0, "\(replica.stderr)")
         #expect(replica.stderr.contains("ignoring parameter --threshold"))
         #expect(!replica.stderr.contains("password=y"))
-        let bootstrap = try Self.run(
+        let bootstrap = try await Self.run(
             "pgbackrest_restore",
             fake + ["--scope=batman", "--datadir=/d", "--type=time", "--target=2026-01-01 00:00:00+00", "--target_action=promote", "--force=False"],
             environment: ["LOG_ARGS_FILE": output]
@@ -149,12 +135,12 @@ import Testing
                 ],
             ]
         )
-        let missing = try Self.run("pgbackrest_restore", fake + ["--stanza=main"])
+        let missing = try await Self.run("pgbackrest_restore", fake + ["--stanza=main"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("--datadir=DIR is required"))
     }
 
-    @Test func pgbackrestRestoreOptionsAreValidForTheRealPgBackRest() throws {
+    @Test func pgbackrestRestoreOptionsAreValidForTheRealPgBackRest() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: "\(directory)/data", withIntermediateDirectories: true)
@@ -167,16 +153,16 @@ import Testing
             ["--type=time", "--target=2026-01-01 00:00:00+00", "--target_action=promote", "--target_timeline=latest", "--set=latest"],
             ["--type=immediate", "--target_action=pause", "--archive_mode=off", "--recovery_option=restore_command=true"],
         ] {
-            let run = try Self.run("pgbackrest_restore", common + extra)
+            let run = try await Self.run("pgbackrest_restore", common + extra)
             // 31 is pgBackRest's "option invalid"; with valid options it gets as far as the (missing) repository.
             #expect(run.status != 31 && run.status != 0, "\(extra): \(run.status) \(run.stderr)")
             #expect(run.stderr.contains("no backup set found") || run.stderr.contains("backup set latest is not valid"), "\(run.stderr)")
         }
-        let invalid = try Self.run("pgbackrest_restore", common + ["--role=replica", "--target_action=promote"])
+        let invalid = try await Self.run("pgbackrest_restore", common + ["--role=replica", "--target_action=promote"])
         #expect(invalid.status == 31, "target-action without a PITR type is refused by pgBackRest itself: \(invalid.stderr)")
     }
 
-    @Test func walGRestoreFetchesIntoTheDataDirWithEnvdirSettings() throws {
+    @Test func walGRestoreFetchesIntoTheDataDirWithEnvdirSettings() async throws {
         let directory = try Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let output = "\(directory)/calls.log"
@@ -185,7 +171,7 @@ import Testing
         try Data("s3://bucket/prefix\nignored second line\n".utf8).write(to: URL(fileURLWithPath: "\(envdir)/WALG_S3_PREFIX"))
         try Data("abc".utf8).write(to: URL(fileURLWithPath: "\(envdir)/AWS_SECRET_ACCESS_KEY"))
         try Data("x".utf8).write(to: URL(fileURLWithPath: "\(envdir)/not-a-name"))
-        let run = try Self.run(
+        let run = try await Self.run(
             "wal_g_restore",
             [
                 "--wal_g=\(Self.hooksDirectory)/log_args", "--no_master=1", "--envdir=\(envdir)", "--threshold_megabytes=10240",
@@ -200,7 +186,7 @@ import Testing
         #expect(call.environmentNames.contains("WALG_S3_PREFIX") && call.environmentNames.contains("AWS_SECRET_ACCESS_KEY"))
         #expect(!call.environmentNames.contains("not-a-name"))
 
-        let named = try Self.run(
+        let named = try await Self.run(
             "wal_g_restore",
             ["--wal_g=\(Self.hooksDirectory)/log_args", "--datadir=/d", "--backup_name=base_000000010000000000000002", "--config=/etc/walg.yaml"],
             environment: ["LOG_ARGS_FILE": output]
@@ -209,7 +195,7 @@ import Testing
         let second = try #require(Self.calls(in: try String(contentsOfFile: output, encoding: .utf8)).last)
         #expect(Array(second.argv.dropFirst()) == ["--config", "/etc/walg.yaml", "backup-fetch", "/d", "base_000000010000000000000002"])
 
-        let missing = try Self.run("wal_g_restore", ["--wal_g=/bin/true"])
+        let missing = try await Self.run("wal_g_restore", ["--wal_g=/bin/true"])
         #expect(missing.status == 2)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Sidecar
@@ -11,40 +12,18 @@ import Testing
         var stderr: String
     }
 
-    /// The `sidecar` executable built next to the test bundle.
-    static var binary: String {
-        let bundle = (URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path as NSString).deletingLastPathComponent
-        return bundle + "/sidecar"
-    }
-
-    /// Runs the binary with `arguments`, waiting at most 60 s.
-    static func run(_ arguments: [String], environment: [String: String]) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        let deadline = Date().addingTimeInterval(60)
-        while process.isRunning && Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if process.isRunning {
-            process.terminate()
+    /// Runs the built `sidecar` with `arguments` and exactly `environment`, waiting at most 60 s.
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> Run {
+        let child = try ChildProcess(try BuiltProducts.path("sidecar"), arguments, environment: environment)
+        guard let status = await child.wait(timeout: .seconds(60)) else {
+            child.kill()
             Issue.record("sidecar \(arguments) did not exit within 60 s")
+            return Run(status: -1, stdout: child.stdout, stderr: child.stderr)
         }
-        process.waitUntilExit()
-        return Run(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        return Run(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 
-    @Test func validConfigurationPrintsASummaryAndExits0() throws {
+    @Test func validConfigurationPrintsASummaryAndExits0() async throws {
         let fixture = try ConfigFixture()
         defer { fixture.scratch.remove() }
         try fixture.hook("hooks.d/pitr_restore")
@@ -69,7 +48,7 @@ import Testing
                 no_leader: 1
             """
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: fixture.file))
-        let run = try Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
+        let run = try await Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr == "")
         let directory = fixture.scratch.path
@@ -83,7 +62,7 @@ import Testing
         }
     }
 
-    @Test func everyLoadProblemIsPrintedOnItsOwnLineWithExit64() throws {
+    @Test func everyLoadProblemIsPrintedOnItsOwnLineWithExit64() async throws {
         let fixture = try ConfigFixture()
         defer { fixture.scratch.remove() }
         let yaml = """
@@ -95,7 +74,7 @@ import Testing
               colour: blue
             """
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: fixture.file))
-        let run = try Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
+        let run = try await Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
         #expect(run.status == 64)
         #expect(run.stdout == "")
         let lines = run.stderr.split(separator: "\n").map(String.init)
@@ -109,7 +88,7 @@ import Testing
         }
     }
 
-    @Test func unsafeHooksAreProblemsWithExit64() throws {
+    @Test func unsafeHooksAreProblemsWithExit64() async throws {
         let fixture = try ConfigFixture()
         defer { fixture.scratch.remove() }
         try fixture.hook("hooks.d/wal_g_restore", mode: 0o644)
@@ -125,7 +104,7 @@ import Testing
               create_replica_methods: [wal_g_restore, open]
             """
         try Data(yaml.utf8).write(to: URL(fileURLWithPath: fixture.file))
-        let run = try Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
+        let run = try await Self.run(["config", "check", "--config", fixture.file], environment: ["PATH": "/usr/bin:/bin"])
         #expect(run.status == 64)
         let hooks = fixture.scratch.file("hooks.d")
         #expect(
@@ -134,8 +113,8 @@ import Testing
         #expect(run.stderr.contains("bootstrap.post_bootstrap: \(hooks)/../escape does not exist"))
     }
 
-    @Test func noConfigurationIsExit64() throws {
-        let run = try Self.run(["config", "check"], environment: ["PATH": "/usr/bin:/bin"])
+    @Test func noConfigurationIsExit64() async throws {
+        let run = try await Self.run(["config", "check"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(run.status == 64)
         #expect(run.stderr.contains("no configuration file: pass --config FILE or set SIDECAR_CONFIG"))
     }
