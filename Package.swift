@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "JobStoreTests", dependencies: ["TestSupport", "JobStore", "SQLite"], swiftSettings: strict),
         .testTarget(name: "HooksTests", dependencies: ["TestSupport", "Hooks"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["TestSupport", "Postgres", "Hooks"], swiftSettings: strict),
-        .testTarget(name: "DCSTests", dependencies: ["TestSupport", "DCS"], swiftSettings: strict),
+        .testTarget(name: "DCSTests", dependencies: ["TestSupport", "DCS", "SQLite"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["TestSupport", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"], swiftSettings: strict),
         .testTarget(
             name: "SidecarTests",

@@ -1,5 +1,8 @@
 import DCS
+import Dispatch
 import Foundation
+import SQLite
+import TestSupport
 import Testing
 
 /// The embedded driver's own promises: one file shared by many connections (as by several processes on a host).
@@ -36,6 +39,33 @@ import Testing
         #expect(view.members.isEmpty, "close() revoked a's lease")
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
+    }
+
+    @Test func aLockHeldPastRetryTimeoutIsUnreachable() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/dcs.sqlite"
+        let node = try LocalDCS(.init(path: path, scope: "s", name: "a", retryTimeout: .milliseconds(500)))
+        // Another "process" (connection) holds the write lock until released.
+        let other = try SQLiteConnection(path: path)
+        let release = DispatchSemaphore(value: 0)
+        // The holder thread takes the lock and signals; waiting for it happens off the cooperative pool.
+        try await EtcdHarness.offPool {
+            let locked = DispatchSemaphore(value: 0)
+            Thread {
+                _ = try? other.write { _ in
+                    locked.signal()
+                    release.wait()
+                }
+            }.start()
+            locked.wait()
+        }
+        let started = ContinuousClock.now
+        await #expect { _ = try await node.raceInitialize() } throws: { ($0 as? DCSError)?.code == .unreachable }
+        // Bounded by retry_timeout (0.5 s), not by SQLite's default 30 s busy timeout; slack for a loaded CI host.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        release.signal()
+        #expect(try await node.raceInitialize())
     }
 
     @Test func anUnopenableFileIsAConfigurationError() {

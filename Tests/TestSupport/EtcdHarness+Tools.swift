@@ -24,6 +24,14 @@ extension EtcdHarness {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Runs a blocking call (a child process, a socket wait) on a dispatch queue, keeping Swift's cooperative pool
+    /// free for the other tests running in parallel.
+    public static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     static func makeTempDirectory(prefix: String) throws -> String {
         var template = Array("/tmp/\(prefix)XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw Failure("mkdtemp failed: errno \(errno)") }

@@ -51,7 +51,7 @@ public final class EtcdHarness: Sendable {
     /// Starts a fresh single-node etcd and waits (up to `timeout`) until it is healthy.
     public static func start(tls: Bool = false, timeout: Duration = .seconds(20)) async throws -> EtcdHarness {
         let directory = try makeTempDirectory(prefix: "sidecar-etcd-")
-        let files = tls ? try generateCertificates(in: directory) : nil
+        let files = tls ? try await offPool { try generateCertificates(in: directory) } : nil
         let harness = EtcdHarness(directory: directory, clientPort: try freePort(), peerPort: try freePort(), tls: files)
         try await harness.restart(timeout: timeout)
         return harness
@@ -144,7 +144,8 @@ public final class EtcdHarness: Sendable {
         var last = ""
         while ContinuousClock.now < deadline {
             guard pid != nil else { throw Failure("etcd exited during startup; see \(directory)/etcd.log") }
-            let result = try Self.run("/usr/bin/etcdctl", etcdctlArguments() + ["endpoint", "health"], environment: ["ETCDCTL_API": "3"])
+            let arguments = etcdctlArguments() + ["endpoint", "health"]
+            let result = try await Self.offPool { try Self.run("/usr/bin/etcdctl", arguments, environment: ["ETCDCTL_API": "3"]) }
             if result.status == 0 { return }
             last = result.output
             try await Task.sleep(for: .milliseconds(100))
