@@ -94,6 +94,20 @@ import Testing
         #expect(result.outcome == .notRun(reason: "\(invocation.executable) is not executable; chmod 755 \(invocation.executable)"))
     }
 
+    @Test func scriptWithoutInterpreterLineIsNotRun() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("exit 0")
+        try Data("echo no interpreter line\n".utf8).write(to: URL(fileURLWithPath: invocation.executable))
+        let result = await runner.run(invocation)
+        guard case .notRun(let reason) = result.outcome else {
+            Issue.record("expected not_run, got \(result.outcome)")
+            return
+        }
+        #expect(reason.hasPrefix("could not start \(invocation.executable)"))
+        #expect(reason.contains("#!"))
+    }
+
     @Test func binaryOutputIsKeptByteForByte() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
