@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import Synchronization
 
 /// One node's view of a ``KeyValueBackend``: its lease, what it published, and the SPEC §8 semantics every driver
@@ -11,6 +12,7 @@ final class DCSSession<Backend: KeyValueBackend>: Sendable {
     let keys: DCSKeys
     let name: String
     let ttl: Duration
+    let logger: Logger
     private let queue: DispatchQueue
     private let state = Mutex(Published())
 
@@ -22,8 +24,9 @@ final class DCSSession<Backend: KeyValueBackend>: Sendable {
         var ownsInitialize = false
     }
 
-    init(backend: Backend, keys: DCSKeys, name: String, ttl: Duration, label: String) {
+    init(backend: Backend, keys: DCSKeys, name: String, ttl: Duration, label: String, logger: Logger) {
         self.backend = backend
+        self.logger = logger
         self.keys = keys
         self.name = name
         self.ttl = ttl
@@ -150,6 +153,11 @@ final class DCSSession<Backend: KeyValueBackend>: Sendable {
             published.lease = lease
             return published
         }
+        logger.warning(
+            "DCS lease of this node was lost (the DCS was away longer than ttl); re-granted and re-publishing its keys",
+            metadata: [
+                "member": "\(snapshot.member != nil)", "leader": "\(snapshot.holdsLeader)", "initialize_owner": "\(snapshot.ownsInitialize)",
+            ])
         if let member = snapshot.member {
             guard try backend.txn(KVTxn(success: [.put(key: keys.member(name), value: member.json(), lease: lease)])) == .succeeded else {
                 throw DCSError(.protocolError, "the DCS refused to re-publish member '\(name)' on a fresh lease")

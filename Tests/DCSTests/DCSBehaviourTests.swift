@@ -54,6 +54,34 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func releaseInitializeRefusesWhileTheOwnerLivesUnlessForced(_ backend: Backend) async throws {
+        let fixture = try await DCSBackendFixture.make(backend)
+        defer { fixture.cleanup() }
+        let a = try fixture.node("a", ttl: fixture.shortTTL)
+        let b = try fixture.node("b")
+        let operator_ = try fixture.node("operator")
+        #expect(try await operator_.releaseInitialize() == .nothingToRelease(initialize: nil))
+        #expect(try await a.raceInitialize())
+        #expect(try await operator_.releaseInitialize() == .refused(owner: "a"))
+        #expect(try await b.cluster().initialize == "")
+        #expect(try await operator_.releaseInitialize(force: true) == .released(owner: "a"))
+        #expect(try await b.raceInitialize(), "released: another node may bootstrap")
+
+        // b dies half-way through its bootstrap (no keepalive): once its lease is gone, release needs no force.
+        let c = try fixture.node("c", ttl: fixture.shortTTL)
+        try await b.cancelInitialize()
+        #expect(try await c.raceInitialize())
+        fixture.letTimePass(fixture.shortTTL + .seconds(1))
+        _ = try await fixture.eventually(operator_) { $0.initializeIsOrphaned }
+        #expect(try await operator_.releaseInitialize() == .released(owner: nil))
+        #expect(try await operator_.cluster().initialize == nil)
+
+        #expect(try await a.raceInitialize())
+        try await a.setInitialize("7312345678901234567")
+        #expect(try await operator_.releaseInitialize(force: true) == .nothingToRelease(initialize: "7312345678901234567"))
+    }
+
+    @Test(arguments: Backend.allCases)
     func leaderIsTakenOnlyIfAbsentAndReleasedOnlyByItsHolder(_ backend: Backend) async throws {
         let fixture = try await DCSBackendFixture.make(backend)
         defer { fixture.cleanup() }

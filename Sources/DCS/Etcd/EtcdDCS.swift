@@ -1,3 +1,5 @@
+import Logging
+
 /// The etcd v3 ``DCSDriver`` (SPEC §8) over libcurl and etcd's JSON gateway, for clusters that span hosts.
 ///
 /// One lease per node carries its member key, the leader key while it holds it, and the initialize owner key while
@@ -9,14 +11,15 @@ public struct EtcdDCS: DCSDriver {
     let session: DCSSession<EtcdClient>
 
     /// Builds the driver; no request is made until the first call. Throws `.configuration` for an empty host list.
-    public init(_ configuration: Configuration) throws(DCSError) {
+    public init(_ configuration: Configuration, logger: Logger = Logger(label: "sidecar.dcs")) throws(DCSError) {
         self.configuration = configuration
         self.session = DCSSession(
             backend: try EtcdClient(configuration: configuration),
             keys: DCSKeys(namespace: configuration.namespace, scope: configuration.scope),
             name: configuration.name,
             ttl: configuration.ttl,
-            label: "etcd"
+            label: "etcd",
+            logger: logger
         )
     }
 
@@ -35,7 +38,7 @@ public struct EtcdDCS: DCSDriver {
 
 extension DCSDriver where Self == EtcdDCS {
     /// The etcd v3 driver: `let dcs: some DCSDriver = try .etcd(.init(hosts: ["127.0.0.1:2379"], scope: "demo", name: "a"))`.
-    public static func etcd(_ configuration: EtcdDCS.Configuration) throws(DCSError) -> EtcdDCS {
-        try EtcdDCS(configuration)
+    public static func etcd(_ configuration: EtcdDCS.Configuration, logger: Logger = Logger(label: "sidecar.dcs")) throws(DCSError) -> EtcdDCS {
+        try EtcdDCS(configuration, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLite
 
 /// The embedded ``DCSDriver`` (SPEC §8): one SQLite file that the sidecars of one host share, with the same key
@@ -15,14 +16,15 @@ public struct LocalDCS: DCSDriver {
 
     /// Opens (creating if needed) the file and brings its schema up to date. Throws `.configuration` when the file
     /// cannot be opened or migrated.
-    public init(_ configuration: Configuration) throws(DCSError) {
+    public init(_ configuration: Configuration, logger: Logger = Logger(label: "sidecar.dcs")) throws(DCSError) {
         self.configuration = configuration
         self.session = DCSSession(
             backend: try LocalStore(path: configuration.path, lockTimeout: configuration.retryTimeout, now: configuration.now),
             keys: DCSKeys(namespace: configuration.namespace, scope: configuration.scope),
             name: configuration.name,
             ttl: configuration.ttl,
-            label: "local"
+            label: "local",
+            logger: logger
         )
     }
 
@@ -41,8 +43,8 @@ public struct LocalDCS: DCSDriver {
 
 extension DCSDriver where Self == LocalDCS {
     /// The embedded driver: `let dcs: some DCSDriver = try .local(.init(path: stateDir + "/dcs.sqlite", scope: "demo", name: "a"))`.
-    public static func local(_ configuration: LocalDCS.Configuration) throws(DCSError) -> LocalDCS {
-        try LocalDCS(configuration)
+    public static func local(_ configuration: LocalDCS.Configuration, logger: Logger = Logger(label: "sidecar.dcs")) throws(DCSError) -> LocalDCS {
+        try LocalDCS(configuration, logger: logger)
     }
 }
 

@@ -1,3 +1,5 @@
+import Logging
+
 /// A ``DCSDriver`` for one node over a shared in-memory ``Store``: the same semantics as etcd (leases, create-if-
 /// absent, lost-lease recovery) with time under the test's control. For tests and `--dry-run`-style tools.
 public struct MemoryDCS: DCSDriver {
@@ -7,9 +9,17 @@ public struct MemoryDCS: DCSDriver {
     let session: DCSSession<Store>
 
     /// A node `name` of `scope` on `store`, whose member and leader keys live `ttl` without ``keepAlive()``.
-    public init(store: Store, namespace: String = "/service/", scope: String, name: String, ttl: Duration = .seconds(30)) {
+    public init(
+        store: Store,
+        namespace: String = "/service/",
+        scope: String,
+        name: String,
+        ttl: Duration = .seconds(30),
+        logger: Logger = Logger(label: "sidecar.dcs")
+    ) {
         self.store = store
-        self.session = DCSSession(backend: store, keys: DCSKeys(namespace: namespace, scope: scope), name: name, ttl: ttl, label: "memory")
+        self.session = DCSSession(
+            backend: store, keys: DCSKeys(namespace: namespace, scope: scope), name: name, ttl: ttl, label: "memory", logger: logger)
     }
 
     public func cluster() async throws(DCSError) -> ClusterView { try await session.cluster() }
@@ -36,8 +46,9 @@ extension DCSDriver where Self == MemoryDCS {
         namespace: String = "/service/",
         scope: String,
         name: String,
-        ttl: Duration = .seconds(30)
+        ttl: Duration = .seconds(30),
+        logger: Logger = Logger(label: "sidecar.dcs")
     ) -> MemoryDCS {
-        MemoryDCS(store: store, namespace: namespace, scope: scope, name: name, ttl: ttl)
+        MemoryDCS(store: store, namespace: namespace, scope: scope, name: name, ttl: ttl, logger: logger)
     }
 }
