@@ -24,24 +24,26 @@ public final class AuditHistory: Sendable {
     /// Opens an attempt of the leased job (at most one is open per job) and returns its id. Throws `JobStoreError`
     /// (`.leaseLost`; `.database` also when another attempt of the job is still open).
     public func openAttempt(_ lease: JobLease, _ start: AttemptStart, now: Date = Date()) throws(JobStoreError) -> Int64 {
+        try database.write("open attempt") { tx in try Self.insertAttempt(start, lease, tx, at: now.milliseconds) }
+    }
+
+    /// Inserts an attempt of the leased job inside a transaction (masked, fenced) and appends its event.
+    static func insertAttempt(_ start: AttemptStart, _ lease: JobLease, _ tx: SQLiteTransaction, at: Int64) throws -> Int64 {
         let argv = SecretMask.maskArgv(start.argv)
         let argvJSON = String(decoding: (try? JSONEncoder().encode(argv)) ?? Data("[]".utf8), as: UTF8.self)
-        let at = now.milliseconds
-        return try database.write("open attempt") { tx -> Int64 in
-            let changed = try tx.execute(
-                """
-                INSERT INTO attempts (job_id, cycle, position, method, command, argv, clone_source, started_at, log_path)
-                SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM jobs WHERE \(JobQueue.fence)
-                """,
-                arguments: [
-                    lease.cycle, start.position, start.method, start.command.map(SecretMask.maskText), argvJSON,
-                    start.cloneSource.map(SecretMask.maskText), at, start.logPath,
-                ] + JobQueue.fenceArguments(lease))
-            guard changed == 1 else { throw JobQueue.lost(lease) }
-            let id = tx.lastInsertRowID
-            try JobQueue.event(tx, lease.jobID, at, "attempt \(id): \(start.method) (position \(start.position), pass \(lease.cycle))")
-            return id
-        }
+        let changed = try tx.execute(
+            """
+            INSERT INTO attempts (job_id, cycle, position, method, command, argv, clone_source, started_at, log_path)
+            SELECT id, ?, ?, ?, ?, ?, ?, ?, ? FROM jobs WHERE \(JobQueue.fence)
+            """,
+            arguments: [
+                lease.cycle, start.position, start.method, start.command.map(SecretMask.maskText), argvJSON,
+                start.cloneSource.map(SecretMask.maskText), at, start.logPath,
+            ] + JobQueue.fenceArguments(lease))
+        guard changed == 1 else { throw JobQueue.lost(lease) }
+        let id = tx.lastInsertRowID
+        try JobQueue.event(tx, lease.jobID, at, "attempt \(id): \(start.method) (position \(start.position), pass \(lease.cycle))")
+        return id
     }
 
     /// Records the hook process of an open attempt (pid, process group, start time) so a later `reconcile` can
@@ -70,9 +72,12 @@ public final class AuditHistory: Sendable {
         return true
     }
 
-    /// Closes an open attempt with its outcome, exit code or signal, output tails and byte count. Throws
-    /// `JobStoreError` (`.leaseLost`, also when the attempt was already closed, e.g. by `reconcile`).
-    public func closeAttempt(_ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, now: Date = Date()) throws(JobStoreError) {
+    /// Closes an open attempt with its outcome, exit code or signal, output tails and byte count; with `then`, also
+    /// ends or requeues the job in the same transaction (one commit instead of two). Throws `JobStoreError`
+    /// (`.leaseLost`, also when the attempt was already closed, e.g. by `reconcile`; nothing changed then).
+    public func closeAttempt(
+        _ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, then transition: JobTransition? = nil, now: Date = Date()
+    ) throws(JobStoreError) {
         _ = progressWritten.withLock { $0.removeValue(forKey: attemptID) }
         let at = now.milliseconds
         try database.write("close attempt") { tx in
@@ -92,6 +97,9 @@ public final class AuditHistory: Sendable {
             if let signal = end.signal { summary += " (signal \(signal))" }
             if let detail = end.detail { summary += ": \(detail)" }
             try JobQueue.event(tx, lease.jobID, at, summary)
+            if let transition {
+                try JobQueue.apply(transition, lease, tx, at: at)
+            }
         }
     }
 

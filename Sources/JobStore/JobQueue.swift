@@ -62,12 +62,17 @@ public struct JobQueue: Sendable {
     public struct Claim: Sendable, Equatable {
         public var job: Job
         public var lease: JobLease
+        /// The attempt opened with the claim, when `claim` was given one to open.
+        public var attemptID: Int64?
     }
 
     /// Claims the oldest queued job whose `not_before` has passed (only jobs of `dataDirectory` when given): one
     /// `UPDATE … RETURNING` in a `BEGIN IMMEDIATE` transaction, so two processes never claim the same job. Returns
     /// `nil` when there is nothing to claim. Throws `JobStoreError` when the database cannot be written.
-    public func claim(dataDirectory: String? = nil, now: Date = Date()) throws(JobStoreError) -> Claim? {
+    ///
+    /// With `opening`, the job's first attempt is opened in the same transaction (one commit instead of two, for
+    /// a worker that knows its first method before it claims); `Claim.attemptID` names it.
+    public func claim(dataDirectory: String? = nil, opening: AttemptStart? = nil, now: Date = Date()) throws(JobStoreError) -> Claim? {
         let at = now.milliseconds
         let expires = at + leaseDuration.milliseconds
         return try database.write("claim") { tx -> Claim? in
@@ -85,7 +90,8 @@ public struct JobQueue: Sendable {
             let cycle: Int = try row[1]
             try Self.event(tx, id, at, "claimed by \(owner) (pass \(cycle))")
             let lease = JobLease(jobID: id, owner: owner, cycle: cycle, expiresAt: Date(milliseconds: expires))
-            return Claim(job: try Job.fetch(id, in: tx), lease: lease)
+            let attemptID = try opening.map { start in try AuditHistory.insertAttempt(start, lease, tx, at: at) }
+            return Claim(job: try Job.fetch(id, in: tx), lease: lease, attemptID: attemptID)
         }
     }
 
@@ -117,48 +123,28 @@ public struct JobQueue: Sendable {
 
     /// Marks the job `succeeded`. Throws `JobStoreError` (`.leaseLost` when the lease is gone; nothing changed).
     public func finish(_ lease: JobLease, now: Date = Date()) throws(JobStoreError) {
-        try complete(lease, state: .succeeded, error: nil, event: "succeeded", now: now)
+        try end(lease, .finish, now: now)
     }
 
     /// Marks the job `failed` with `error` (secrets masked). Throws `JobStoreError` (`.leaseLost`).
     public func fail(_ lease: JobLease, error: String, now: Date = Date()) throws(JobStoreError) {
-        let masked = SecretMask.maskText(error)
-        try complete(lease, state: .failed, error: masked, event: "failed: \(masked)", now: now)
+        try end(lease, .fail(error: error), now: now)
     }
 
     /// Ends a running job whose cancel was requested (seen at `renewLease`) as `cancelled`. Throws `JobStoreError`
     /// (`.leaseLost`).
     public func acknowledgeCancel(_ lease: JobLease, now: Date = Date()) throws(JobStoreError) {
-        try complete(lease, state: .cancelled, error: nil, event: "cancelled while running", now: now)
+        try end(lease, .acknowledgeCancel, now: now)
     }
 
     /// Puts the job back in the queue for another pass, not before `notBefore`, keeping `error` (masked) as its last
     /// error. Throws `JobStoreError` (`.leaseLost`).
     public func requeue(_ lease: JobLease, notBefore: Date, error: String?, now: Date = Date()) throws(JobStoreError) {
-        let masked = error.map(SecretMask.maskText)
-        try database.write("requeue") { tx in
-            let changed = try tx.execute(
-                """
-                UPDATE jobs SET state = 'queued', lease_expires_at = NULL, not_before = ?, last_error = coalesce(?, last_error),
-                    updated_at = ? WHERE \(Self.fence)
-                """, arguments: [notBefore.milliseconds, masked, now.milliseconds] + Self.fenceArguments(lease))
-            guard changed == 1 else { throw Self.lost(lease) }
-            let reason = masked.map { ": \($0)" } ?? ""
-            try Self.event(tx, lease.jobID, now.milliseconds, "requeued, next pass not before \(Self.rfc3339(notBefore))\(reason)")
-        }
+        try end(lease, .requeue(notBefore: notBefore, error: error), now: now)
     }
 
-    private func complete(_ lease: JobLease, state: JobState, error: String?, event: String, now: Date) throws(JobStoreError) {
-        try database.write(state.rawValue) { tx in
-            let at = now.milliseconds
-            let changed = try tx.execute(
-                """
-                UPDATE jobs SET state = ?, lease_expires_at = NULL, cancel_requested = 0, finished_at = ?, updated_at = ?,
-                    last_error = coalesce(?, last_error) WHERE \(Self.fence)
-                """, arguments: [state.rawValue, at, at, error] + Self.fenceArguments(lease))
-            guard changed == 1 else { throw Self.lost(lease) }
-            try Self.event(tx, lease.jobID, at, event)
-        }
+    private func end(_ lease: JobLease, _ transition: JobTransition, now: Date) throws(JobStoreError) {
+        try database.write(transition.name) { tx in try Self.apply(transition, lease, tx, at: now.milliseconds) }
     }
 
     /// The condition of every fenced write, with `fenceArguments` bound after the statement's own values.

@@ -1,12 +1,151 @@
 import Foundation
 import JobStore
+import SQLite
 
-/// `sidecar-bench queue`: job cycles per second at `synchronous=FULL` beside this disk's fdatasync rate, and
-/// `sidecar jobs list --limit 50` on a large history. `queue worker ...` runs the test workers (`QueueWorker`).
+/// `sidecar-bench queue [--cycles N] [--jobs N] [--dir D]`: full job cycles per second at `synchronous=FULL`
+/// beside this disk's fdatasync rate measured in the same run, then the wall time of
+/// `sidecar jobs list --limit 50` on a database of 100,000 finished jobs and 300,000 attempts.
+/// `queue worker ...` runs the test workers (`QueueWorker`).
 enum QueueBenchmark {
     static func main(_ arguments: [String]) -> Int32 {
         if arguments.first == "worker" { return QueueWorker.main(Array(arguments.dropFirst())) }
-        FileHandle.standardError.write(Data("queue benchmark: not built yet\n".utf8))
-        return 1
+        var cycles = 10_000
+        var jobs = 100_000
+        var directory = NSTemporaryDirectory()
+        var index = 0
+        while index < arguments.count {
+            let value = index + 1 < arguments.count ? arguments[index + 1] : ""
+            switch arguments[index] {
+            case "--cycles": cycles = Int(value) ?? cycles
+            case "--jobs": jobs = Int(value) ?? jobs
+            case "--dir": directory = value
+            default:
+                FileHandle.standardError.write(Data("usage: sidecar-bench queue [--cycles N] [--jobs N] [--dir D]\n".utf8))
+                return 64
+            }
+            index += 2
+        }
+        let scratch = directory + "/sidecar-queue-bench-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        do {
+            try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+            try runCycles(cycles, in: scratch)
+            try runListing(jobs: jobs, in: scratch)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("queue benchmark failed: \(error)\n".utf8))
+            return 1
+        }
     }
+
+    /// Enqueue → claim → open attempt → close with a 2 KiB tail → finish, `count` times, in chunks interleaved with
+    /// fdatasync measurements on the same filesystem (so both see the same load), once with the one-commit
+    /// combined calls (3 commits per cycle) and once with a call per step (5 commits).
+    static func runCycles(_ count: Int, in scratch: String) throws {
+        say("queue: \(count) full job cycles (enqueue, claim, open attempt, close with a 2 KiB stdout tail, finish), synchronous=FULL")
+        for combined in [true, false] {
+            let database = try JobDatabase(stateDirectory: scratch + (combined ? "/combined" : "/separate"))
+            let queue = JobQueue(database: database)
+            let history = AuditHistory(database: database)
+            let tail = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
+            let start = AttemptStart(position: 0, method: "basebackup", command: "/usr/bin/pg_basebackup", argv: ["pg_basebackup", "-D", "/x"])
+            let end = AttemptEnd(outcome: .succeeded, exitCode: 0, stdoutTail: tail, stderrTail: [], outputBytes: 2048)
+            let probe = try FsyncProbe(path: scratch + "/fsync-probe")
+            let clock = ContinuousClock()
+            var cycleTime = Duration.zero
+            var done = 0
+            while done < count {
+                let chunk = min(250, count - done)
+                let started = clock.now
+                for index in done..<(done + chunk) {
+                    let job = try queue.enqueue(JobRequest(kind: .replica, source: .auto, scope: "bench", dataDirectory: "/data/\(index)")).job
+                    if combined {
+                        guard let claim = try queue.claim(dataDirectory: job.dataDirectory, opening: start), let attempt = claim.attemptID else {
+                            throw BenchFailure("job \(job.id) was not claimable")
+                        }
+                        try history.closeAttempt(attempt, claim.lease, end, then: .finish)
+                    } else {
+                        guard let claim = try queue.claim(dataDirectory: job.dataDirectory) else {
+                            throw BenchFailure("job \(job.id) was not claimable")
+                        }
+                        let attempt = try history.openAttempt(claim.lease, start)
+                        try history.closeAttempt(attempt, claim.lease, end)
+                        try queue.finish(claim.lease)
+                    }
+                }
+                cycleTime += clock.now - started
+                done += chunk
+                try probe.measure(for: .milliseconds(250))
+            }
+            let commits = combined ? 3.0 : 5.0
+            let cycleRate = Double(count) / cycleTime.inSeconds
+            let syncRate = probe.rate
+            say(
+                combined
+                    ? "  combined calls (claim opening the attempt, close finishing the job): 3 commits per cycle"
+                    : "  one call per step: 5 commits per cycle")
+            say(String(format: "    %.0f cycles/s (%.2f ms per cycle, %.0f commits/s)", cycleRate, 1000 / cycleRate, cycleRate * commits))
+            say(String(format: "    fdatasync rate measured between the chunks: %.0f/s → limit ÷ 3 = %.0f cycles/s", syncRate, syncRate / 3))
+            say(
+                String(
+                    format: "    cycles at %.0f%% of the ÷3 limit; commits at %.0f%% of the fdatasync rate", 100 * cycleRate / (syncRate / 3),
+                    100 * cycleRate * commits / syncRate))
+        }
+    }
+
+    /// Builds `jobs` finished jobs with three attempts each, then times `sidecar jobs list --limit 50`.
+    static func runListing(jobs: Int, in scratch: String) throws {
+        let state = scratch + "/listing"
+        let database = try JobDatabase(stateDirectory: state)
+        let build = ContinuousClock().measure {
+            try? HistoryFiller.fill(database.connection, jobs: jobs, attemptsPerJob: 3)
+        }
+        let counts = try database.connection.read { tx in
+            (try tx.queryFirst("SELECT count(*) FROM jobs")?[0] as Int? ?? 0, try tx.queryFirst("SELECT count(*) FROM attempts")?[0] as Int? ?? 0)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: database.path)[.size] as? Int) ?? 0
+        say(String(format: "listing: %d jobs, %d attempts (%.0f MB, built in %.1f s)", counts.0, counts.1, Double(size) / 1e6, build.inSeconds))
+
+        let inProcess = try (0..<20).map { _ in
+            try ContinuousClock().measure { _ = try AuditHistory(database: database).jobs(JobFilter(limit: 50)) }.inSeconds
+        }.sorted()
+        say(String(format: "  AuditHistory.jobs(limit: 50) in process: median %.2f ms", inProcess[inProcess.count / 2] * 1000))
+
+        let sidecar = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path + "/sidecar"
+        guard FileManager.default.isExecutableFile(atPath: sidecar) else {
+            say("  \(sidecar) not built: skipped the command timing (build the sidecar product too)")
+            return
+        }
+        var walls: [Double] = []
+        for _ in 0..<7 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sidecar)
+            process.arguments = ["jobs", "list", "--limit", "50", "--state-dir", state]
+            process.standardOutput = FileHandle.nullDevice
+            let wall = try ContinuousClock().measure {
+                try process.run()
+                process.waitUntilExit()
+            }
+            guard process.terminationStatus == 0 else { throw BenchFailure("sidecar jobs list exited \(process.terminationStatus)") }
+            walls.append(wall.inSeconds)
+        }
+        walls.sort()
+        say(
+            String(
+                format: "  sidecar jobs list --limit 50 (whole process): median %.1f ms, min %.1f ms, max %.1f ms", walls[walls.count / 2] * 1000,
+                walls[0] * 1000, walls[walls.count - 1] * 1000))
+    }
+
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
