@@ -136,6 +136,8 @@ extension HookRunner {
                     guard cause == nil else { continue }
                     cause = wakeup == .timeout ? .timedOut : .interrupted
                     ProcessGroup.send(SIGTERM, to: group)
+                    // A stopped process only sees the SIGTERM once continued.
+                    ProcessGroup.send(SIGCONT, to: group)
                     timers.addTask {
                         if (try? await Task.sleep(for: grace)) != nil { wake.yield(.graceOver) }
                     }

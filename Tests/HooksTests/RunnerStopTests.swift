@@ -39,6 +39,17 @@ import Testing
         #expect(clock.now - start < .seconds(5))
     }
 
+    @Test func stoppedHookStillGetsItsSigterm() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("trap 'echo got-term; exit 0' TERM; kill -STOP $$; sleep 100", timeout: .seconds(1), grace: .seconds(30))
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .timedOut)
+        #expect(result.stdoutTail == Array("got-term\n".utf8))
+        #expect(clock.now - start < .seconds(5))
+    }
+
     @Test func grandchildIgnoringSigtermAndHoldingThePipeDiesOnTimeout() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
