@@ -70,7 +70,7 @@ import Testing
             label: "basebackup options sidecar sets itself, list and map forms",
             yaml: ConfigFixture.minimal("  basebackup:\n    - pgdata: /x\n    - wal-method: fetch\n    - format\n    - checkpoint: fast\n"),
             expected: [
-                ("postgresql.basebackup[0]", "'pgdata' is set by sidecar itself for pg_basebackup: remove it"),
+                ("postgresql.basebackup[0]", "'pgdata' is set by sidecar itself for pg_basebackup (it comes from postgresql.data_dir): remove it"),
                 ("postgresql.basebackup[1]", "'wal-method' is set by sidecar"), ("postgresql.basebackup[2]", "'format' is set by sidecar"),
             ]
         ),
@@ -145,8 +145,11 @@ import Testing
         ),
         Case(
             label: "initdb options sidecar sets itself",
-            yaml: ConfigFixture.minimal("bootstrap:\n  initdb:\n    - pwfile: /x\n    - pgdata: /y\n"),
-            expected: [("bootstrap.initdb[0]", "'pwfile' is set by sidecar itself for initdb"), ("bootstrap.initdb[1]", "'pgdata'")]
+            yaml: ConfigFixture.minimal("bootstrap:\n  initdb:\n    - pwfile: /x\n    - pgdata: /y\n    - username: admin\n    - encoding: UTF8\n"),
+            expected: [
+                ("bootstrap.initdb[0]", "'pwfile' is set by sidecar itself for initdb"), ("bootstrap.initdb[1]", "'pgdata'"),
+                ("bootstrap.initdb[2]", "'username' is set by sidecar itself for initdb (it comes from postgresql.authentication): remove it"),
+            ]
         ),
         Case(
             label: "duplicate keys",

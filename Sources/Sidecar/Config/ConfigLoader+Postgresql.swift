@@ -10,7 +10,17 @@ extension ConfigLoader {
         "D", "F", "X", "d", "h", "p", "U", "W",
     ]
     /// `initdb` options sidecar sets itself (Patroni refuses the same ones).
-    static let initdbOwnedOptions: Set<String> = ["pgdata", "D", "pwfile", "nosync", "N", "sync-only", "S", "version", "V"]
+    static let initdbOwnedOptions: Set<String> = [
+        "pgdata", "D", "pwfile", "nosync", "N", "sync-only", "S", "version", "V", "username", "U", "pwprompt", "W",
+    ]
+    /// Where an owned option's value comes from instead, for the fix in the message.
+    static let ownedOptionSources: [String: String] = [
+        "username": "postgresql.authentication", "U": "postgresql.authentication",
+        "password": "postgresql.authentication", "W": "postgresql.authentication", "pwfile": "postgresql.authentication.superuser.password",
+        "pwprompt": "postgresql.authentication.superuser.password", "pgdata": "postgresql.data_dir", "D": "postgresql.data_dir",
+        "dbname": "the clone source", "host": "the clone source", "port": "the clone source", "d": "the clone source",
+        "h": "the clone source", "p": "the clone source",
+    ]
 
     mutating func readPostgresql(_ node: Node?, sidecar: SidecarSettings) -> PostgresqlSettings {
         let section = mapping(node, at: "postgresql") ?? ConfigMap(entries: [])
@@ -130,7 +140,8 @@ extension ConfigLoader {
         var options: [ToolOption] = []
         func add(_ option: ToolOption, at itemPath: String) {
             if owned.contains(option.name) {
-                problems.append(ConfigProblem(itemPath, "'\(option.name)' is set by sidecar itself for \(tool): remove it"))
+                let source = Self.ownedOptionSources[option.name].map { " (it comes from \($0))" } ?? ""
+                problems.append(ConfigProblem(itemPath, "'\(option.name)' is set by sidecar itself for \(tool)\(source): remove it"))
             } else {
                 options.append(option)
             }
