@@ -65,6 +65,31 @@ final class MeasuringSink: HookOutputSink {
         #expect(Array(result.stdoutTail.suffix(8)) == Array("a\nafter\n".utf8))
     }
 
+    @Test func linesOfBothStreamsArriveEachInOrder() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let sink = CollectingSink()
+        let script = #"i=0; while [ $i -lt 3000 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done"#
+        let result = await HookRunner(maxLineBytes: 5).run(try fixture.hook(script), sink: sink)
+        #expect(result.outcome == .succeeded)
+        func lines(_ stream: HookStream) -> [String] {
+            // Rejoin the 5-byte pieces into lines.
+            var joined: [String] = []
+            var current = ""
+            for line in sink.received where line.stream == stream {
+                #expect(line.bytes.count <= 5)
+                current += line.text
+                if !line.isPartial {
+                    joined.append(current)
+                    current = ""
+                }
+            }
+            return joined
+        }
+        #expect(lines(.stdout) == (0..<3000).map { "out \($0)" })
+        #expect(lines(.stderr) == (0..<3000).map { "err \($0)" })
+    }
+
     @Test func tailKeepsTheLastBytesAcrossChunks() {
         var tail = OutputTail(capacity: 5)
         for chunk in ["ab", "cde", "f", "", "ghij", "k"] {
