@@ -1,0 +1,150 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Recovery and standby configuration writers (SPEC §4.3, §5.4)")
+struct RecoveryWriterTests {
+    let restore = [
+        ConfigParameter("restore_command", "cp /archive/%f '%p'"),
+        ConfigParameter("recovery_target_action", "promote"),
+        ConfigParameter("recovery_target_timeline", "latest"),
+    ]
+
+    func cluster(version: String) throws -> (ScratchDirectory, DataDirectory) {
+        let dir = try ScratchDirectory()
+        try Fixtures.makeCluster(at: dir.file("data"), version: version)
+        return (dir, DataDirectory(path: dir.file("data")))
+    }
+
+    @Test("PostgreSQL 11: every setting goes into recovery.conf, no signal file, postgresql.conf untouched")
+    func version11() throws {
+        let (dir, data) = try cluster(version: "11")
+        defer { dir.remove() }
+        try data.writeRecoveryConfiguration(restore + [ConfigParameter("standby_mode", "true")])
+        #expect(
+            try Fixtures.read(data.file("recovery.conf")) == """
+                # Written by sidecar.
+                standby_mode = 'on'
+                restore_command = 'cp /archive/%f ''%p'''
+                recovery_target_action = 'promote'
+                recovery_target_timeline = 'latest'
+
+                """
+        )
+        #expect(try Fixtures.mode(data.file("recovery.conf")) == 0o600)
+        #expect(!Fixtures.exists(data.file("standby.signal")) && !Fixtures.exists(data.file("recovery.signal")))
+        #expect(try Fixtures.read(data.file("postgresql.conf")) == "# conf\n")
+    }
+
+    @Test("PostgreSQL 15: recovery.signal, settings in the sidecar file, one include line added once")
+    func version15() throws {
+        let (dir, data) = try cluster(version: "15")
+        defer { dir.remove() }
+        try data.writeRecoveryConfiguration(restore)
+        try data.writeRecoveryConfiguration(restore)
+        #expect(Fixtures.exists(data.file("recovery.signal")))
+        #expect(!Fixtures.exists(data.file("standby.signal")))
+        #expect(!Fixtures.exists(data.file("recovery.conf")))
+        #expect(try Fixtures.mode(data.file("recovery.signal")) == 0o600)
+        #expect(
+            try Fixtures.read(data.file(DataDirectory.recoveryFileName)) == """
+                # Written by sidecar: recovery settings, removed when recovery is no longer wanted.
+                restore_command = 'cp /archive/%f ''%p'''
+                recovery_target_action = 'promote'
+                recovery_target_timeline = 'latest'
+
+                """
+        )
+        let conf = try Fixtures.read(data.file("postgresql.conf"))
+        #expect(conf.components(separatedBy: "include_if_exists = 'sidecar.recovery.conf'").count == 2)
+        #expect(conf.hasPrefix("# conf\n"))
+    }
+
+    @Test("PostgreSQL 15 with standby_mode: standby.signal, and standby_mode itself is not written (it no longer exists)")
+    func version15Standby() throws {
+        let (dir, data) = try cluster(version: "15")
+        defer { dir.remove() }
+        try data.writeRecoveryConfiguration(restore)
+        try data.writeRecoveryConfiguration([ConfigParameter("standby_mode", "on")] + restore)
+        #expect(Fixtures.exists(data.file("standby.signal")))
+        #expect(!Fixtures.exists(data.file("recovery.signal")))
+        #expect(!(try Fixtures.read(data.file(DataDirectory.recoveryFileName))).contains("standby_mode"))
+    }
+
+    @Test("the standby configuration has primary_conninfo with application_name and passfile, latest timeline", arguments: ["11", "15"])
+    func standby(version: String) throws {
+        let (dir, data) = try cluster(version: version)
+        defer { dir.remove() }
+        let primary = Connstring(source: HostPort(host: "10.0.0.1", port: 5432), role: RoleCredentials(username: "replicator", password: "pw"))
+        try data.writeStandbyConfiguration(primary: primary, applicationName: "node b", passfile: "/state/pgpass")
+        let file = version == "11" ? "recovery.conf" : DataDirectory.recoveryFileName
+        let text = try Fixtures.read(data.file(file))
+        #expect(
+            text.contains(
+                "primary_conninfo = 'dbname=postgres user=replicator host=10.0.0.1 port=5432 application_name=node\\\\ b passfile=/state/pgpass'"
+            )
+        )
+        #expect(text.contains("recovery_target_timeline = 'latest'"))
+        #expect(!text.contains("pw"))
+        #expect(text.contains("standby_mode = 'on'") == (version == "11"))
+        #expect(Fixtures.exists(data.file("standby.signal")) == (version == "15"))
+    }
+
+    @Test("removal deletes recovery.conf, signals, the sidecar file and recovery lines of postgresql.auto.conf", arguments: ["11", "15"])
+    func removal(version: String) throws {
+        let (dir, data) = try cluster(version: version)
+        defer { dir.remove() }
+        try data.writeRecoveryConfiguration(restore)
+        try Fixtures.write(
+            "# Do not edit this file manually!\nwork_mem = '8MB'\nrestore_command = 'pgbackrest archive-get %f \"%p\"'\nrecovery_target = 'immediate'\n",
+            to: data.file("postgresql.auto.conf")
+        )
+        try data.removeRecoveryConfiguration()
+        for name in ["recovery.conf", "standby.signal", "recovery.signal", DataDirectory.recoveryFileName] {
+            #expect(!Fixtures.exists(data.file(name)), "\(name) is still there")
+        }
+        #expect(try Fixtures.read(data.file("postgresql.auto.conf")) == "# Do not edit this file manually!\nwork_mem = '8MB'\n")
+        try data.removeRecoveryConfiguration()
+    }
+}
+
+@Suite("Parameters and pg_hba writers (SPEC §4.3, §4.5)")
+struct ConfigurationWriterTests {
+    @Test("parameters, then listen_addresses and port, go into sidecar.conf (0600); postgresql.conf includes it once")
+    func parameters() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        try Fixtures.makeCluster(at: dir.file("data"))
+        let data = DataDirectory(path: dir.file("data"))
+        let parameters = [
+            ConfigParameter("port", "1"), ConfigParameter("shared_buffers", "128MB"), ConfigParameter("archive_command", "cp %p /a\\b"),
+        ]
+        try data.writeParameters(parameters, listen: HostPort(host: "0.0.0.0", port: 5433))
+        try data.writeParameters(parameters, listen: HostPort(host: "0.0.0.0", port: 5433))
+        #expect(
+            try Fixtures.read(data.file("sidecar.conf")).hasSuffix(
+                "shared_buffers = '128MB'\narchive_command = 'cp %p /a\\\\b'\nlisten_addresses = '0.0.0.0'\nport = '5433'\n"
+            )
+        )
+        #expect(try Fixtures.mode(data.file("sidecar.conf")) == 0o600)
+        let conf = try Fixtures.read(data.file("postgresql.conf"))
+        #expect(conf.components(separatedBy: "include_if_exists = 'sidecar.conf'").count == 2)
+    }
+
+    @Test("bootstrap.pg_hba is appended; the temporary trust line goes first and is removed afterwards")
+    func hba() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        try Fixtures.makeCluster(at: dir.file("data"))
+        let data = DataDirectory(path: dir.file("data"))
+        try data.appendHBA(["host replication replicator 10.0.0.0/8 scram-sha-256", "host all all 0.0.0.0/0 scram-sha-256"])
+        let appended = try Fixtures.read(data.file("pg_hba.conf"))
+        #expect(appended.hasPrefix("local all all peer\n"))
+        #expect(appended.hasSuffix("host replication replicator 10.0.0.0/8 scram-sha-256\nhost all all 0.0.0.0/0 scram-sha-256\n"))
+        try data.addTemporaryLocalTrust(user: "postgres")
+        #expect(try Fixtures.read(data.file("pg_hba.conf")).hasPrefix("local all \"postgres\" trust \(DataDirectory.temporaryTrustMarker)\n"))
+        try data.removeTemporaryLocalTrust()
+        #expect(try Fixtures.read(data.file("pg_hba.conf")) == appended)
+    }
+}
