@@ -82,6 +82,20 @@ import Testing
         #expect(client.activeEndpoint == "http://" + etcd.endpoint)
     }
 
+    @Test func aHostDyingMidSessionFallsThroughToTheNext() async throws {
+        let first = try await EtcdHarness.start()
+        defer { first.cleanup() }
+        let second = try await EtcdHarness.start()
+        defer { second.cleanup() }
+        try second.etcdctl(["put", "/which", "second"])
+        try first.etcdctl(["put", "/which", "first"])
+        let client = try client(first, hosts: [first.endpoint, second.endpoint], retryTimeout: .seconds(5))
+        #expect(try client.range(prefix: "/which").map(\.value) == ["first"])  // a kept-alive connection to the first
+        first.stop()
+        #expect(try client.range(prefix: "/which").map(\.value) == ["second"])
+        #expect(client.activeEndpoint == "http://" + second.endpoint)
+    }
+
     @Test func noAnsweringHostIsUnreachableWithinRetryTimeout() async throws {
         let refused = try EtcdClient(
             configuration: .init(hosts: ["127.0.0.1:\(try EtcdHarness.freePort())"], scope: "s", name: "n", retryTimeout: .seconds(1))
