@@ -19,6 +19,7 @@ public struct HookMethod: Sendable, Hashable {
     /// Wall-clock limit of one run (`sidecar.methods.<name>.timeout`, else `sidecar.hook_timeout`); `nil`: none.
     public var timeout: Duration?
 
+    /// A method section; `parameters` in YAML order, `command` excluded.
     public init(name: String, command: String? = nil, parameters: [HookParameter] = [], timeout: Duration? = nil) {
         self.name = name
         self.command = command

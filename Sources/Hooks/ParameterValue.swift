@@ -68,9 +68,12 @@ public indirect enum ParameterValue: Sendable, Hashable {
 
 /// One `key: value` of a method section or of a map value, in YAML order.
 public struct HookParameter: Sendable, Hashable {
+    /// The key as written.
     public var key: String
+    /// Its value.
     public var value: ParameterValue
 
+    /// A `key: value` pair.
     public init(_ key: String, _ value: ParameterValue) {
         self.key = key
         self.value = value
