@@ -39,3 +39,12 @@ enum Fixtures {
         try String(contentsOfFile: path, encoding: .utf8)
     }
 }
+
+extension Fixtures {
+    static func append(_ text: String, to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(text.utf8))
+        try handle.close()
+    }
+}
