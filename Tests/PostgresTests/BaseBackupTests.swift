@@ -1,0 +1,83 @@
+import Foundation
+import Hooks
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("pg_basebackup and the standby configuration against real PostgreSQL 15")
+struct BaseBackupTests {
+    let binaries = PostgresBinaries(directory: PostgresCluster.binDirectory)
+
+    @Test("a base backup through the connstring and pgpass becomes a replica that streams with sidecar's standby configuration")
+    func replicaStreams() async throws {
+        let primary = try PostgresCluster(initdbOptions: ["--auth-local=trust", "--auth-host=scram-sha-256"])
+        defer { primary.remove() }
+        try primary.start()
+        let replication = RoleCredentials(username: "replicator", password: "re pl:i'ca\\tion")
+        try await Psql(binaries: binaries, host: primary.socketDirectory, port: primary.port, user: "postgres")
+            .setUpRoles(superuser: RoleCredentials(username: "postgres"), replication: replication)
+        _ = try primary.query("CREATE TABLE before_backup AS SELECT 1 AS a")
+
+        let replicaDir = try ScratchDirectory("pg", owner: PostgresCluster.user)
+        defer { replicaDir.remove() }
+        let pgpass = replicaDir.file("pgpass")
+        try PgPass(entries: [PgPass.Entry(host: "127.0.0.1", port: primary.port, user: "replicator", password: replication.password!)]).write(
+            to: pgpass)
+        let data = DataDirectory(path: replicaDir.file("data"))
+        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: replication)
+        let backup = PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync"), .value("checkpoint", "fast")])
+        let result = await backup.run(source: source, passfile: pgpass, timeout: .seconds(120))
+        #expect(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
+        #expect(try data.state(imagingUnfinished: false) == .valid)
+        let primaryIdentifier = try primary.query("SELECT system_identifier FROM pg_control_system()")
+        #expect(try await PgControlData(binaries: binaries, dataDirectory: data.path).read().systemIdentifier == primaryIdentifier)
+
+        // Written as root by pg_basebackup: hand the copy to postgres, then configure it as sidecar would.
+        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
+        let replicaPort = try FreePort.next()
+        try data.writeParameters(
+            [ConfigParameter("unix_socket_directories", replicaDir.path), ConfigParameter("hot_standby", "on")],
+            listen: HostPort(host: "127.0.0.1", port: replicaPort)
+        )
+        try data.writeStandbyConfiguration(primary: source, applicationName: "node b", passfile: pgpass)
+        let log = replicaDir.file("replica.log")
+        let started = try AsUser.run(
+            [PostgresCluster.binary("pg_ctl"), "start", "-D", data.path, "-w", "-t", "60", "-l", log],
+            timeout: .seconds(90)
+        )
+        defer {
+            _ = try? AsUser.run([PostgresCluster.binary("pg_ctl"), "stop", "-D", data.path, "-m", "immediate", "-w"], timeout: .seconds(60))
+        }
+        try #require(started.succeeded, "replica did not start: \(started.stderr) \((try? Fixtures.read(log)) ?? "")")
+        let replica = Psql(binaries: binaries, host: replicaDir.path, port: replicaPort, user: "postgres")
+        try await replica.execute("DO $$ BEGIN IF NOT pg_is_in_recovery() THEN RAISE EXCEPTION 'not in recovery'; END IF; END $$;")
+
+        let deadline = ContinuousClock.now + .seconds(30)
+        var state = ""
+        while ContinuousClock.now < deadline {
+            state = try primary.query("SELECT application_name || '|' || state FROM pg_stat_replication")
+            if state == "node b|streaming" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(state == "node b|streaming")
+        #expect(data.livePostmasterPID() != nil)
+    }
+
+    @Test("a wrong password is a failed attempt (a value) with libpq's error in the stderr tail")
+    func wrongPassword() async throws {
+        let primary = try PostgresCluster(initdbOptions: ["--auth-local=trust", "--auth-host=scram-sha-256"])
+        defer { primary.remove() }
+        try primary.start()
+        try await Psql(binaries: binaries, host: primary.socketDirectory, port: primary.port, user: "postgres")
+            .setUpRoles(superuser: RoleCredentials(username: "postgres"), replication: RoleCredentials(username: "replicator", password: "right"))
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        try PgPass(entries: [PgPass.Entry(host: "127.0.0.1", port: primary.port, user: "replicator", password: "wrong")]).write(
+            to: dir.file("pgpass"))
+        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "replicator"))
+        let result = await PgBaseBackup(binaries: binaries, dataDirectory: dir.file("data"), options: [])
+            .run(source: source, passfile: dir.file("pgpass"), timeout: .seconds(60))
+        #expect(result.outcome == .failed(exitCode: 1))
+        #expect(result.stderrText.contains("password authentication failed"))
+    }
+}
