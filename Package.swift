@@ -83,7 +83,11 @@ let package = Package(
         .testTarget(name: "JobStoreTests", dependencies: ["TestSupport", "JobStore", "SQLite"], swiftSettings: strict),
         .testTarget(name: "HooksTests", dependencies: ["TestSupport", "Hooks"], swiftSettings: strict),
         .testTarget(name: "PostgresTests", dependencies: ["TestSupport", "Postgres", "Hooks"], swiftSettings: strict),
-        .testTarget(name: "DCSTests", dependencies: ["TestSupport", "DCS", "SQLite"], swiftSettings: strict),
+        .testTarget(
+            name: "DCSTests",
+            dependencies: ["TestSupport", "DCS", "SQLite", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "ImagingTests", dependencies: ["TestSupport", "Imaging", "DCS", "JobStore", "Hooks", "Postgres"], swiftSettings: strict),
         .testTarget(
             name: "SidecarTests",

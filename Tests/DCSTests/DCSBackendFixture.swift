@@ -1,5 +1,6 @@
 import DCS
 import Foundation
+import Logging
 import Synchronization
 import TestSupport
 
@@ -20,6 +21,8 @@ final class DCSBackendFixture: Sendable {
     let localPath: String?
     let clock = TestClock()
     let etcd: EtcdHarness?
+    /// What the fixture's nodes logged (nothing reaches the test output).
+    let log = CapturedLog()
 
     private init(backend: Backend, store: MemoryDCS.Store? = nil, localPath: String? = nil, etcd: EtcdHarness? = nil) {
         self.backend = backend
@@ -30,26 +33,31 @@ final class DCSBackendFixture: Sendable {
 
     static func make(_ backend: Backend) async throws -> DCSBackendFixture {
         switch backend {
-        case .memory: DCSBackendFixture(backend: backend, store: MemoryDCS.Store())
-        case .local: DCSBackendFixture(backend: backend, localPath: try temporaryDirectory() + "/dcs.sqlite")
-        case .etcd: DCSBackendFixture(backend: backend, etcd: try await EtcdHarness.start())
+        case .memory:
+            // Time stands still unless the test moves it: a loaded CI host cannot expire a lease by being slow.
+            let frozen = Date()
+            return DCSBackendFixture(backend: backend, store: MemoryDCS.Store(now: { frozen }))
+        case .local: return DCSBackendFixture(backend: backend, localPath: try temporaryDirectory() + "/dcs.sqlite")
+        case .etcd: return DCSBackendFixture(backend: backend, etcd: try await EtcdHarness.start())
         }
     }
 
-    /// The shortest TTL the backend honours (etcd raises shorter ones to its minimum, 2 s here).
-    var shortTTL: Duration { .seconds(2) }
+    /// A short TTL: on etcd it runs out in real time (etcd raises anything shorter than 2 s to 2 s; 3 s leaves a
+    /// slow host room between the calls a test makes), elsewhere only when the test moves the clock.
+    var shortTTL: Duration { backend == .etcd ? .seconds(3) : .seconds(2) }
 
     /// A node of the fixture's scope.
     func node(_ name: String, ttl: Duration = .seconds(30), scope: String? = nil) throws -> any DCSDriver {
         let scope = scope ?? self.scope
         switch backend {
         case .memory:
-            return MemoryDCS.memory(store!, scope: scope, name: name, ttl: ttl)
+            return MemoryDCS.memory(store!, scope: scope, name: name, ttl: ttl, logger: log.logger)
         case .local:
             let clock = clock
-            return try LocalDCS.local(.init(path: localPath!, scope: scope, name: name, ttl: ttl, now: { clock.now() }))
+            return try LocalDCS.local(.init(path: localPath!, scope: scope, name: name, ttl: ttl, now: { clock.now() }), logger: log.logger)
         case .etcd:
-            return try EtcdDCS.etcd(.init(hosts: [etcd!.endpoint], scope: scope, name: name, ttl: ttl, retryTimeout: .seconds(5)))
+            let configuration = EtcdDCS.Configuration(hosts: [etcd!.endpoint], scope: scope, name: name, ttl: ttl, retryTimeout: .seconds(5))
+            return try EtcdDCS.etcd(configuration, logger: log.logger)
         }
     }
 
@@ -105,11 +113,12 @@ func sampleMember(_ name: String, state: String = Member.State.running, role: St
     )
 }
 
-/// Wall time plus an offset the test moves forward (shared by the local nodes of one fixture).
+/// A clock that stands still at its creation time until the test moves it (shared by the local nodes of a fixture).
 final class TestClock: Sendable {
+    private let start = Date()
     private let offset = Mutex<TimeInterval>(0)
 
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func now() -> Date { start.addingTimeInterval(offset.withLock { $0 }) }
     func advance(by duration: Duration) {
         let (seconds, attoseconds) = duration.components
         offset.withLock { $0 += Double(seconds) + Double(attoseconds) / 1e18 }
@@ -121,4 +130,27 @@ func temporaryDirectory() throws -> String {
     let path = "/tmp/sidecar-dcs-\(UUID().uuidString.prefix(12))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
+}
+
+/// A swift-log handler that keeps messages in memory, so tests can assert what was logged.
+final class CapturedLog: Sendable {
+    private let entries = Mutex<[(level: Logger.Level, message: String)]>([])
+
+    var logger: Logger { Logger(label: "sidecar.dcs.test") { _ in Handler(log: self) } }
+    var messages: [(level: Logger.Level, message: String)] { entries.withLock { $0 } }
+
+    private struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            log.entries.withLock { $0.append((event.level, event.message.description)) }
+        }
+    }
 }

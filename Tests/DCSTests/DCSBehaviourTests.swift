@@ -139,7 +139,8 @@ import Testing
         let a = try fixture.node("a", ttl: fixture.shortTTL)
         try await a.touchMember(sampleMember("a"))
         let until = ContinuousClock.now + (backend == .etcd ? fixture.shortTTL * 2 : .zero)
-        for _ in 0..<4 {
+        // One renewal a second, until twice the TTL has passed (moved clock or real time).
+        for _ in 0..<(backend == .etcd ? 7 : 4) {
             fixture.letTimePass(.seconds(1))
             try await a.keepAlive()
             if backend == .etcd { try await Task.sleep(for: .seconds(1)) }
@@ -159,10 +160,13 @@ import Testing
         try fixture.loseAllLeases()
         #expect(try await b.cluster().members.isEmpty)
 
+        #expect(fixture.log.messages.isEmpty)
         try await a.keepAlive()
         let view = try await b.cluster()
         #expect(view.members.map(\.name) == ["a"])
         #expect(view.leader == "a")
+        #expect(fixture.log.messages.map(\.level) == [.warning])
+        #expect(fixture.log.messages.first?.message.contains("lease of this node was lost") == true)
         // The new lease is kept alive from now on.
         try await a.keepAlive()
         #expect(try await b.cluster().leader == "a")

@@ -6,7 +6,8 @@ import Testing
 @Suite struct MemoryDCSTests {
     @Test func anOutageIsUnreachableAndRecovers() async throws {
         let store = MemoryDCS.Store()
-        let a: MemoryDCS = .memory(store, scope: "s", name: "a", ttl: .seconds(10))
+        let log = CapturedLog()
+        let a: MemoryDCS = .memory(store, scope: "s", name: "a", ttl: .seconds(10), logger: log.logger)
         try await a.touchMember(sampleMember("a"))
         store.setUnreachable(true)
         await #expect { try await a.keepAlive() } throws: { ($0 as? DCSError)?.code == .unreachable }
@@ -17,6 +18,7 @@ import Testing
         #expect(try await a.cluster().members.isEmpty)
         try await a.keepAlive()
         #expect(store.snapshot().map(\.key) == ["/service/s/members/a"])
+        #expect(log.messages.map(\.level) == [.warning])
     }
 
     @Test func expiryFollowsTheInjectedClockToTheSecond() async throws {
