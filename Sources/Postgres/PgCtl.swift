@@ -33,8 +33,11 @@ public struct PgCtl: Sendable {
 
     /// `start -D <dir> -w -t <s> -l <log>`, plus `-o "-c name=value ..."` for settings of this start only (e.g.
     /// `hot_standby=off` during a promoting recovery). pg_ctl hands `-o` to a shell, so each setting is single-quoted.
-    public func startArguments(logFile: String, settings: [ConfigParameter] = []) -> [String] {
-        var arguments = ["start", "-D", dataDirectory, "-w", "-t", seconds, "-l", logFile]
+    ///
+    /// `wait: false` gives `-W` instead of `-w -t`: with `hot_standby` off the server accepts no connection until
+    /// recovery ends, so `-w` would block (and give up at the timeout while the server keeps recovering); poll instead.
+    public func startArguments(logFile: String, settings: [ConfigParameter] = [], wait: Bool = true) -> [String] {
+        var arguments = ["start", "-D", dataDirectory] + (wait ? ["-w", "-t", seconds] : ["-W"]) + ["-l", logFile]
         if !settings.isEmpty {
             arguments += ["-o", settings.map { "-c " + Self.shellQuote("\($0.name)=\($0.value)") }.joined(separator: " ")]
         }
@@ -52,18 +55,18 @@ public struct PgCtl: Sendable {
     /// `reload -D <dir>`.
     public var reloadArguments: [String] { ["reload", "-D", dataDirectory] }
 
-    /// Starts the server and waits until it accepts connections (or `timeout`). The result is a value to record;
-    /// the runner's own limit is the pg_ctl timeout plus a margin.
+    /// Starts the server and, with `wait`, waits until it accepts connections (or `timeout`). The result is a value to
+    /// record; the runner's own limit is the pg_ctl timeout plus a margin.
     public func start(
         logFile: String,
         settings: [ConfigParameter] = [],
+        wait: Bool = true,
         runner: HookRunner = HookRunner(),
         control: HookControl? = nil,
         logPath: String? = nil
     ) async -> HookResult {
-        await runner.run(
-            binaries.invocation(.pgCtl, startArguments(logFile: logFile, settings: settings), timeout: timeout + .seconds(30), logPath: logPath),
-            control: control)
+        let arguments = startArguments(logFile: logFile, settings: settings, wait: wait)
+        return await runner.run(binaries.invocation(.pgCtl, arguments, timeout: timeout + .seconds(30), logPath: logPath), control: control)
     }
 
     /// Stops the server with `mode` and waits (or `timeout`); the result is a value.

@@ -42,47 +42,41 @@ public struct Psql: Sendable {
         }
     }
 
+    /// Runs one query and returns its rows, each a list of column texts (NULL as an empty string), from
+    /// `psql -A -t` with a unit-separator field separator. Meant for small answers (the output tail is 64 KiB).
+    ///
+    /// Throws ``PostgresError`` as ``execute(_:timeout:runner:)`` does.
+    public func query(_ sql: String, timeout: Duration = .seconds(30), runner: HookRunner = HookRunner()) async throws -> [[String]] {
+        var environment = ["PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "sidecar"]
+        if let passfile { environment["PGPASSFILE"] = passfile }
+        return try await SecretFile.with(sql) { file in
+            let arguments = ["-A", "-t", "-F", "\u{1F}"] + self.arguments(file: file)
+            let result = await runner.run(binaries.invocation(.psql, arguments, environment: environment, timeout: timeout))
+            guard result.outcome.isSuccess else { throw PostgresError.failed("psql", result) }
+            return result.stdoutText.split(separator: "\n").map { $0.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
+        }
+    }
+
+    /// Whether the server is in recovery, its last replayed WAL location, and the WAL receiver's status (e.g.
+    /// `streaming`; `nil` when no receiver runs): what Imaging needs to watch a recovery and confirm a replica.
+    ///
+    /// Throws ``PostgresError`` `command` when the server cannot be queried, `parse` for an unexpected answer.
+    public func recoveryStatus(runner: HookRunner = HookRunner()) async throws -> RecoveryStatus {
+        let rows = try await query(
+            "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.pg_last_wal_replay_lsn(), (SELECT status FROM pg_catalog.pg_stat_wal_receiver);",
+            runner: runner
+        )
+        guard let row = rows.first, row.count == 3, row[0] == "t" || row[0] == "f" else {
+            throw PostgresError(.parse, "unexpected answer to the recovery status query: \(rows)")
+        }
+        return RecoveryStatus(inRecovery: row[0] == "t", replayLocation: row[1].isEmpty ? nil : row[1], walReceiver: row[2].isEmpty ? nil : row[2])
+    }
+
     /// Sets the superuser's password and creates or updates the replication role with LOGIN, REPLICATION and its
     /// password (SPEC §4.5). Run as the superuser while the temporary local trust is in place.
     ///
     /// Throws ``PostgresError`` as ``execute(_:timeout:runner:)`` does.
     public func setUpRoles(superuser: RoleCredentials, replication: RoleCredentials, runner: HookRunner = HookRunner()) async throws {
         try await execute(RoleSetup.sql(superuser: superuser, replication: replication), runner: runner)
-    }
-}
-
-/// The SQL of the role setup, kept pure so it can be read and tested.
-public enum RoleSetup {
-    /// Statements that keep the passwords out of the server log, set the superuser's password, and create the
-    /// replication role if missing (via `\gexec`, no dollar quoting) before altering it to LOGIN REPLICATION + password.
-    public static func sql(superuser: RoleCredentials, replication: RoleCredentials) -> String {
-        var lines = [
-            "SET standard_conforming_strings = on;",
-            "SET log_statement = 'none';",
-            "SET log_min_duration_statement = -1;",
-            "SET log_min_error_statement = 'panic';",
-        ]
-        if let password = superuser.password {
-            lines.append("ALTER ROLE \(identifier(superuser.username)) WITH PASSWORD \(literal(password));")
-        }
-        if replication.username != superuser.username {
-            lines.append(
-                "SELECT 'CREATE ROLE ' || quote_ident(\(literal(replication.username))) "
-                    + "WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(literal(replication.username))) \\gexec"
-            )
-            let password = replication.password.map { " PASSWORD \(literal($0))" } ?? ""
-            lines.append("ALTER ROLE \(identifier(replication.username)) WITH LOGIN REPLICATION\(password);")
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// `"name"` with `"` doubled.
-    static func identifier(_ name: String) -> String {
-        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// `'text'` with `'` doubled (standard_conforming_strings is on, so `\` is literal).
-    static func literal(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }

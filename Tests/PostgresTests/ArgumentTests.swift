@@ -35,6 +35,7 @@ struct ArgumentTests {
             pgCtl.startArguments(logFile: "/l", settings: [ConfigParameter("hot_standby", "off"), ConfigParameter("cluster_name", "it's")]).suffix(2)
                 == ["-o", "-c 'hot_standby=off' -c 'cluster_name=it'\\''s'"]
         )
+        #expect(pgCtl.startArguments(logFile: "/l", wait: false) == ["start", "-D", "/data", "-W", "-l", "/l"])
         #expect(pgCtl.stopArguments(mode: .immediate) == ["stop", "-D", "/data", "-m", "immediate", "-w", "-t", "90"])
         #expect(pgCtl.statusArguments == ["status", "-D", "/data"])
         #expect(pgCtl.reloadArguments == ["reload", "-D", "/data"])

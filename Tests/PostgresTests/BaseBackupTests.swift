@@ -50,7 +50,7 @@ struct BaseBackupTests {
         }
         try #require(started.succeeded, "replica did not start: \(started.stderr) \((try? Fixtures.read(log)) ?? "")")
         let replica = Psql(binaries: binaries, host: replicaDir.path, port: replicaPort, user: "postgres")
-        try await replica.execute("DO $$ BEGIN IF NOT pg_is_in_recovery() THEN RAISE EXCEPTION 'not in recovery'; END IF; END $$;")
+        #expect(try await replica.recoveryStatus().inRecovery)
 
         let deadline = ContinuousClock.now + .seconds(30)
         var state = ""
@@ -60,6 +60,9 @@ struct BaseBackupTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(state == "node b|streaming")
+        let status = try await replica.recoveryStatus()
+        #expect(status.walReceiver == "streaming")
+        #expect(status.replayLocation != nil)
         #expect(data.livePostmasterPID() != nil)
     }
 
@@ -79,5 +82,50 @@ struct BaseBackupTests {
             .run(source: source, passfile: dir.file("pgpass"), timeout: .seconds(60))
         #expect(result.outcome == .failed(exitCode: 1))
         #expect(result.stderrText.contains("password authentication failed"))
+    }
+
+    @Test("recovery_conf with recovery_target immediate and promote: recovery.signal + sidecar.recovery.conf recover and promote; removal cleans up")
+    func recoveryPromotes() async throws {
+        let primary = try PostgresCluster.running()
+        defer { primary.remove() }
+        _ = try primary.query("CREATE TABLE in_backup AS SELECT 42 AS a")
+        let dir = try ScratchDirectory("pg", owner: PostgresCluster.user)
+        defer { dir.remove() }
+        let data = DataDirectory(path: dir.file("data"))
+        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "postgres"))
+        let result = await PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync")])
+            .run(source: source, passfile: "/dev/null", timeout: .seconds(120))
+        try #require(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
+        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
+        let port = try FreePort.next()
+        try data.writeParameters([ConfigParameter("unix_socket_directories", dir.path)], listen: HostPort(host: "127.0.0.1", port: port))
+        // PostgreSQL wants a restore_command for targeted recovery; `false` makes it use the WAL the backup streamed.
+        try data.writeRecoveryConfiguration([
+            ConfigParameter("restore_command", "false"), ConfigParameter("recovery_target", "immediate"),
+            ConfigParameter("recovery_target_action", "promote"),
+        ])
+        #expect(Fixtures.exists(data.file("recovery.signal")))
+        let pgCtl = PgCtl(binaries: binaries, dataDirectory: data.path, timeout: .seconds(60))
+        let started = try AsUser.run(
+            [PostgresCluster.binary("pg_ctl")]
+                + pgCtl.startArguments(logFile: dir.file("log"), settings: [ConfigParameter("hot_standby", "off")], wait: false)
+        )
+        defer { _ = try? AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.stopArguments(mode: .immediate), timeout: .seconds(90)) }
+        try #require(started.succeeded, "start: \(started.stderr)")
+        let psql = Psql(binaries: binaries, host: dir.path, port: port, user: "postgres")
+        let deadline = ContinuousClock.now + .seconds(30)
+        var promoted = false
+        while ContinuousClock.now < deadline, !promoted {
+            promoted = (try? await psql.recoveryStatus().inRecovery) == false
+            if !promoted { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(promoted, "the server did not leave recovery: \((try? Fixtures.read(dir.file("log"))) ?? "")")
+        #expect(try await psql.query("SELECT a FROM in_backup;") == [["42"]])
+        #expect(!Fixtures.exists(data.file("recovery.signal")), "PostgreSQL removes recovery.signal when it promotes")
+        try data.removeRecoveryConfiguration()
+        #expect(!Fixtures.exists(data.file(DataDirectory.recoveryFileName)))
+        // pg_file_settings re-reads the configuration files: nothing of the recovery settings is left in them.
+        let fileSettings = "SELECT count(*) FROM pg_file_settings WHERE name IN ('restore_command', 'recovery_target', 'recovery_target_action');"
+        #expect(try await psql.query(fileSettings) == [["0"]])
     }
 }
