@@ -8,11 +8,13 @@ import Foundation
 
 /// Atomic writes of small files: a temporary file in the same directory, fsync, rename, fsync of the directory.
 enum AtomicFile {
-    /// Writes `text` to `path` with `mode` (0600 by default).
+    /// Writes `text` to `requestedPath` (or the file a symlink there points to) with `mode` (0600 by default).
     ///
     /// When running as root the new file gets the owner of its directory, so that files sidecar writes into a data dir
     /// owned by `postgres` stay readable by the server. Throws ``PostgresError`` with code `io`.
-    static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
+    static func write(_ text: String, to requestedPath: String, mode: mode_t = 0o600) throws {
+        // A symlinked file (a `postgresql.conf` kept elsewhere) is edited where it lives; the link stays a link.
+        let path = FileTree.isSymlink(requestedPath) ? PathName.resolved(requestedPath) : requestedPath
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         let temporary = "\(path).sidecar-tmp.\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)

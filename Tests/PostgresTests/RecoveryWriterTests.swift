@@ -132,6 +132,19 @@ struct ConfigurationWriterTests {
         #expect(conf.components(separatedBy: "include_if_exists = 'sidecar.conf'").count == 2)
     }
 
+    @Test("a symlinked postgresql.conf is edited where it lives and stays a link")
+    func symlinkedConf() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        try Fixtures.makeCluster(at: dir.file("data"))
+        try Fixtures.write("# kept elsewhere\n", to: dir.file("etc/postgresql.conf"))
+        try FileManager.default.removeItem(atPath: dir.file("data/postgresql.conf"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("data/postgresql.conf"), withDestinationPath: dir.file("etc/postgresql.conf"))
+        try DataDirectory(path: dir.file("data")).writeParameters([], listen: HostPort(host: "*", port: 5432))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dir.file("data/postgresql.conf")) == dir.file("etc/postgresql.conf"))
+        #expect(try Fixtures.read(dir.file("etc/postgresql.conf")).hasSuffix("include_if_exists = 'sidecar.conf'\n"))
+    }
+
     @Test("bootstrap.pg_hba is appended; the temporary trust line goes first and is removed afterwards")
     func hba() throws {
         let dir = try ScratchDirectory()
