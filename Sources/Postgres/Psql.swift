@@ -57,19 +57,25 @@ public struct Psql: Sendable {
         }
     }
 
-    /// Whether the server is in recovery, its last replayed WAL location, and the WAL receiver's status (e.g.
-    /// `streaming`; `nil` when no receiver runs): what Imaging needs to watch a recovery and confirm a replica.
+    /// Whether the server is in recovery, its last replayed WAL location, the WAL receiver's status (e.g.
+    /// `streaming`; `nil` when no receiver runs) and whether replay is paused (`recovery_target_action: pause`): what Imaging needs to watch a recovery and confirm a replica.
     ///
     /// Throws ``PostgresError`` `command` when the server cannot be queried, `parse` for an unexpected answer.
     public func recoveryStatus(runner: HookRunner = HookRunner()) async throws -> RecoveryStatus {
         let rows = try await query(
-            "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.pg_last_wal_replay_lsn(), (SELECT status FROM pg_catalog.pg_stat_wal_receiver);",
+            "SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.pg_last_wal_replay_lsn(), (SELECT status FROM pg_catalog.pg_stat_wal_receiver), "
+                + "CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_is_wal_replay_paused() ELSE false END;",
             runner: runner
         )
-        guard let row = rows.first, row.count == 3, row[0] == "t" || row[0] == "f" else {
+        guard let row = rows.first, row.count == 4, row[0] == "t" || row[0] == "f" else {
             throw PostgresError(.parse, "unexpected answer to the recovery status query: \(rows)")
         }
-        return RecoveryStatus(inRecovery: row[0] == "t", replayLocation: row[1].isEmpty ? nil : row[1], walReceiver: row[2].isEmpty ? nil : row[2])
+        return RecoveryStatus(
+            inRecovery: row[0] == "t",
+            replayLocation: row[1].isEmpty ? nil : row[1],
+            walReceiver: row[2].isEmpty ? nil : row[2],
+            replayPaused: row[3] == "t"
+        )
     }
 
     /// Sets the superuser's password and creates or updates the replication role with LOGIN, REPLICATION and its

@@ -5,10 +5,14 @@ public struct RecoveryStatus: Sendable, Equatable {
     public var replayLocation: String?
     /// `pg_stat_wal_receiver.status`, e.g. `streaming`; `nil` when no WAL receiver runs.
     public var walReceiver: String?
+    /// Replay is paused, e.g. at a recovery target with `recovery_target_action: pause` (needs `hot_standby` on:
+    /// with it off PostgreSQL turns `pause` into a shutdown).
+    public var replayPaused: Bool
 
-    public init(inRecovery: Bool, replayLocation: String?, walReceiver: String?) {
+    public init(inRecovery: Bool, replayLocation: String?, walReceiver: String?, replayPaused: Bool = false) {
         self.inRecovery = inRecovery
         self.replayLocation = replayLocation
         self.walReceiver = walReceiver
+        self.replayPaused = replayPaused
     }
 }

@@ -128,4 +128,39 @@ struct BaseBackupTests {
         let fileSettings = "SELECT count(*) FROM pg_file_settings WHERE name IN ('restore_command', 'recovery_target', 'recovery_target_action');"
         #expect(try await psql.query(fileSettings) == [["0"]])
     }
+
+    @Test("recovery_target_action pause (hot_standby on) stays paused in recovery and is reported as paused, not shut down")
+    func recoveryPauses() async throws {
+        let primary = try PostgresCluster.running()
+        defer { primary.remove() }
+        let dir = try ScratchDirectory("pg", owner: PostgresCluster.user)
+        defer { dir.remove() }
+        let data = DataDirectory(path: dir.file("data"))
+        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "postgres"))
+        let result = await PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync")])
+            .run(source: source, passfile: "/dev/null", timeout: .seconds(120))
+        try #require(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
+        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
+        let port = try FreePort.next()
+        try data.writeParameters([ConfigParameter("unix_socket_directories", dir.path)], listen: HostPort(host: "127.0.0.1", port: port))
+        try data.writeRecoveryConfiguration([
+            ConfigParameter("restore_command", "false"), ConfigParameter("recovery_target", "immediate"),
+            ConfigParameter("recovery_target_action", "pause"),
+        ])
+        let pgCtl = PgCtl(binaries: binaries, dataDirectory: data.path, timeout: .seconds(60))
+        let started = try AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.startArguments(logFile: dir.file("log"), wait: false))
+        defer { _ = try? AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.stopArguments(mode: .immediate), timeout: .seconds(90)) }
+        try #require(started.succeeded, "start: \(started.stderr)")
+        let psql = Psql(binaries: binaries, host: dir.path, port: port, user: "postgres")
+        let deadline = ContinuousClock.now + .seconds(30)
+        var status: RecoveryStatus?
+        while ContinuousClock.now < deadline {
+            status = try? await psql.recoveryStatus()
+            if status?.replayPaused == true { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(status?.inRecovery == true)
+        #expect(status?.replayPaused == true, "log: \((try? Fixtures.read(dir.file("log"))) ?? "")")
+        #expect(data.livePostmasterPID() != nil)
+    }
 }
