@@ -13,11 +13,14 @@ public struct PgBaseBackup: Sendable {
     public var dataDirectory: String
     /// `postgresql.basebackup`, in YAML order.
     public var options: [CommandOption]
+    /// Adds `--progress` (unless configured already), for ``BasebackupProgress`` lines on stderr.
+    public var progress: Bool
 
-    public init(binaries: PostgresBinaries, dataDirectory: String, options: [CommandOption]) {
+    public init(binaries: PostgresBinaries, dataDirectory: String, options: [CommandOption], progress: Bool = false) {
         self.binaries = binaries
         self.dataDirectory = dataDirectory
         self.options = options
+        self.progress = progress
     }
 
     /// The configured options that clash with sidecar's own (a value: empty when the configuration is fine).
@@ -25,9 +28,11 @@ public struct PgBaseBackup: Sendable {
         options.filter { Self.reservedOptions.contains($0.name) }
     }
 
-    /// `--pgdata=<data_dir> -X stream --dbname=<connstring>` followed by the configured options.
+    /// `--pgdata=<data_dir> -X stream --dbname=<connstring>` followed by the configured options (and `--progress`).
     public func arguments(source: Connstring) -> [String] {
-        ["--pgdata=\(dataDirectory)", "-X", "stream", "--dbname=\(source.description)"] + options.flatMap(\.arguments)
+        let configured = options.flatMap(\.arguments)
+        let progressFlag = progress && !options.contains { $0.name == "progress" || $0.name == "P" } ? ["--progress"] : []
+        return ["--pgdata=\(dataDirectory)", "-X", "stream", "--dbname=\(source.description)"] + configured + progressFlag
     }
 
     /// The invocation: `PGPASSFILE` = `passfile`, no runner limit unless `timeout` (Patroni has none).

@@ -65,6 +65,21 @@ struct ArgumentTests {
         #expect(clashing.clashingOptions == [.value("wal-method", "fetch"), .value("U", "x")])
     }
 
+    @Test("--progress is added once, and its lines parse")
+    func progress() throws {
+        let source = Connstring(pairs: [.init("host", "h")])
+        let backup = PgBaseBackup(binaries: binaries, dataDirectory: "/d", options: [], progress: true)
+        #expect(backup.arguments(source: source).last == "--progress")
+        let configured = PgBaseBackup(binaries: binaries, dataDirectory: "/d", options: [.flag("progress")], progress: true)
+        #expect(configured.arguments(source: source).filter { $0 == "--progress" }.count == 1)
+        #expect(BasebackupProgress(line: "22953/45906 kB (50%), 0/1 tablespace") == BasebackupProgress(doneKB: 22953, totalKB: 45906, percent: 50))
+        #expect(
+            BasebackupProgress(line: "\r  100/100 kB (100%), 1/1 tablespace (/data/base/1/2)")
+                == BasebackupProgress(doneKB: 100, totalKB: 100, percent: 100))
+        #expect(BasebackupProgress(line: "waiting for checkpoint") == nil)
+        #expect(BasebackupProgress(line: "1/2 tablespaces") == nil)
+    }
+
     @Test("psql and pg_isready always name the port; the SQL goes in a file")
     func psqlAndIsReady() {
         let psql = Psql(binaries: binaries, host: "/run/pg", port: 5433, user: "postgres")

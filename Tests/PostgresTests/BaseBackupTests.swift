@@ -25,9 +25,12 @@ struct BaseBackupTests {
             to: pgpass)
         let data = DataDirectory(path: replicaDir.file("data"))
         let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: replication)
-        let backup = PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync"), .value("checkpoint", "fast")])
+        let backup = PgBaseBackup(
+            binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync"), .value("checkpoint", "fast")], progress: true)
         let result = await backup.run(source: source, passfile: pgpass, timeout: .seconds(120))
         #expect(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
+        let progress = result.stderrText.split(separator: "\n").compactMap { BasebackupProgress(line: String($0)) }
+        #expect(progress.last?.percent == 100 && (progress.last?.totalKB ?? 0) > 1000, "stderr: \(result.stderrText)")
         #expect(try data.state(imagingUnfinished: false) == .valid)
         let primaryIdentifier = try primary.query("SELECT system_identifier FROM pg_control_system()")
         #expect(try await PgControlData(binaries: binaries, dataDirectory: data.path).read().systemIdentifier == primaryIdentifier)
