@@ -70,11 +70,6 @@ public struct PostgresBinaries: Sendable {
             logPath: logPath
         )
     }
-
-    /// Runs an invocation for a helper step (no sink, no log) and returns its result; never throws.
-    func run(_ invocation: HookInvocation, runner: HookRunner, control: HookControl?) async -> HookResult {
-        await runner.run(invocation, control: control)
-    }
 }
 
 extension HookResult {

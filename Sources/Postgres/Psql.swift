@@ -21,6 +21,13 @@ public struct Psql: Sendable {
         self.passfile = passfile
     }
 
+    /// `PGCONNECT_TIMEOUT`, `PGAPPNAME` and, with a pgpass file, `PGPASSFILE` (nothing else `PG*` is inherited).
+    var environment: [String: String] {
+        var environment = ["PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "sidecar"]
+        if let passfile { environment["PGPASSFILE"] = passfile }
+        return environment
+    }
+
     /// `-X -q -v ON_ERROR_STOP=1 --no-password [-h host] -p port -U user -d database -f <file>`.
     public func arguments(file: String) -> [String] {
         var arguments = ["-X", "-q", "-v", "ON_ERROR_STOP=1", "--no-password"]
@@ -33,8 +40,6 @@ public struct Psql: Sendable {
     ///
     /// Throws ``PostgresError``: `command` when psql fails (its stderr in the message), `io` when the file cannot be written.
     public func execute(_ sql: String, timeout: Duration = .seconds(60), runner: HookRunner = HookRunner()) async throws {
-        var environment = ["PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "sidecar"]
-        if let passfile { environment["PGPASSFILE"] = passfile }
         try await SecretFile.with(sql) { file in
             let invocation = binaries.invocation(.psql, arguments(file: file), environment: environment, timeout: timeout)
             let result = await runner.run(invocation)
@@ -47,8 +52,6 @@ public struct Psql: Sendable {
     ///
     /// Throws ``PostgresError`` as ``execute(_:timeout:runner:)`` does.
     public func query(_ sql: String, timeout: Duration = .seconds(30), runner: HookRunner = HookRunner()) async throws -> [[String]] {
-        var environment = ["PGCONNECT_TIMEOUT": "10", "PGAPPNAME": "sidecar"]
-        if let passfile { environment["PGPASSFILE"] = passfile }
         return try await SecretFile.with(sql) { file in
             let arguments = ["-A", "-t", "-F", "\u{1F}"] + self.arguments(file: file)
             let result = await runner.run(binaries.invocation(.psql, arguments, environment: environment, timeout: timeout))
@@ -58,7 +61,8 @@ public struct Psql: Sendable {
     }
 
     /// Whether the server is in recovery, its last replayed WAL location, the WAL receiver's status (e.g.
-    /// `streaming`; `nil` when no receiver runs) and whether replay is paused (`recovery_target_action: pause`): what Imaging needs to watch a recovery and confirm a replica.
+    /// `streaming`; `nil` when no receiver runs) and whether replay is paused (`recovery_target_action: pause`):
+    /// what Imaging needs to watch a recovery and confirm a replica.
     ///
     /// Throws ``PostgresError`` `command` when the server cannot be queried, `parse` for an unexpected answer.
     public func recoveryStatus(runner: HookRunner = HookRunner()) async throws -> RecoveryStatus {
