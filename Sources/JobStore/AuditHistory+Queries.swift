@@ -6,9 +6,14 @@ extension AuditHistory {
     public func jobs(_ filter: JobFilter = JobFilter()) throws(JobStoreError) -> [Job] {
         var conditions: [String] = []
         var values: [any SQLiteValueConvertible] = []
+        var source = "jobs"
         if let state = filter.state {
             conditions.append("state = ?")
             values.append(state.rawValue)
+            if !state.isFinal {
+                source = JobSchema.unfinishedJobs
+                conditions.append(JobSchema.unfinishedCondition)
+            }
         }
         if let kind = filter.kind {
             conditions.append("kind = ?")
@@ -23,7 +28,7 @@ extension AuditHistory {
             values.append(dataDirectory)
         }
         let condition = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "SELECT \(Job.columns) FROM jobs \(condition) ORDER BY id DESC LIMIT ?"
+        let sql = "SELECT \(Job.columns) FROM \(source) \(condition) ORDER BY id DESC LIMIT ?"
         return try database.read("list jobs") { tx in
             try tx.query(sql, arguments: values + [max(0, filter.limit)]).map(Job.init(row:))
         }
@@ -78,7 +83,7 @@ extension AuditHistory {
         while true {
             let batch = try database.write("prune") { tx -> PruneResult in
                 let ids: [Int64] = try tx.query(
-                    "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY finished_at LIMIT ?", cutoff,
+                    "SELECT id FROM jobs WHERE finished_at IS NOT NULL AND finished_at < ? ORDER BY id LIMIT ?", cutoff,
                     max(1, batchSize)
                 ).map { try $0[0] }
                 guard let first = ids.min(), let last = ids.max() else {

@@ -14,7 +14,9 @@ extension JobQueue {
     ) throws(JobStoreError) -> [Reconciliation] {
         let at = now.milliseconds
         return try database.write("reconcile") { tx -> [Reconciliation] in
-            let running = try tx.query("SELECT \(Job.columns) FROM jobs WHERE state = 'running' ORDER BY id").map(Job.init(row:))
+            let running = try tx.query(
+                "SELECT \(Job.columns) FROM \(JobSchema.unfinishedJobs) WHERE \(JobSchema.unfinishedCondition) AND state = 'running' ORDER BY id"
+            ).map(Job.init(row:))
             var done: [Reconciliation] = []
             for job in running {
                 guard let owner = job.owner, let leaseEnd = job.leaseExpiresAt else { continue }

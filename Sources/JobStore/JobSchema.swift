@@ -3,10 +3,19 @@ import SQLite
 /// The job database's schema as numbered migrations. Constraints do the validation: a bad state, a final job
 /// without `finished_at`, a running job without owner and lease, or a second unfinished job for one data dir is
 /// refused by SQLite itself.
+///
+/// Every index costs a page write per commit that touches it (the commit rate is bound by that), so there are
+/// just two on `jobs`: the partial unique index on unfinished jobs (which also serves the queries for queued or
+/// running jobs, through `unfinished`) and the claim's.
 enum JobSchema {
     static let migrator = Migrator([
         Migration(1, "jobs, attempts, events", sql: version1)
     ])
+
+    /// `jobs` read through the unfinished-jobs index, for queries over queued or running jobs only (without
+    /// statistics SQLite would scan the whole history instead). The query must repeat `unfinishedCondition`.
+    static let unfinishedJobs = "jobs INDEXED BY jobs_one_unfinished_per_data_dir"
+    static let unfinishedCondition = "state IN ('queued', 'running')"
 
     static let version1 = """
         CREATE TABLE jobs (
@@ -38,9 +47,6 @@ enum JobSchema {
         ) STRICT;
         CREATE UNIQUE INDEX jobs_one_unfinished_per_data_dir ON jobs (data_dir) WHERE state IN ('queued', 'running');
         CREATE INDEX jobs_claimable ON jobs (not_before, id) WHERE state = 'queued';
-        CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE state = 'running';
-        CREATE INDEX jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL;
-        CREATE INDEX jobs_by_state ON jobs (state, id);
 
         CREATE TABLE attempts (
             id INTEGER PRIMARY KEY,

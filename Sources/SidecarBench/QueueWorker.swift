@@ -3,7 +3,8 @@ import JobStore
 
 /// Worker modes of `sidecar-bench queue worker ...`, run as separate processes by JobStore's multi-process tests.
 ///
-/// - `claim DB`: claim and finish jobs until none is left; print each claimed id on its own line.
+/// - `claim DB [GO_FILE]`: print `ready`, wait (up to a minute) until GO_FILE exists so that every worker starts
+///   at once, then claim, pause 0.5 ms (the hook), and finish jobs until none is left, printing each claimed id.
 /// - `enqueue DB DATADIR...`: enqueue an image job per data dir; print `created ID` or `existing ID` per line.
 /// - `hold DB`: claim one job, open an attempt, start `/bin/sleep 600` in its own process group as the "hook",
 ///   record it, print `holding JOB ATTEMPT HOOKPID`, and wait to be killed.
@@ -18,7 +19,15 @@ enum QueueWorker {
             let queue = JobQueue(database: database)
             switch arguments[0] {
             case "claim":
+                say("ready")
+                if arguments.count > 2 {
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while !FileManager.default.fileExists(atPath: arguments[2]), ContinuousClock.now < deadline {
+                        usleep(1000)
+                    }
+                }
                 while let claim = try queue.claim() {
+                    usleep(500)  // the "hook": outside any transaction, so the other workers get the lock
                     try queue.finish(claim.lease)
                     say("\(claim.job.id)")
                 }

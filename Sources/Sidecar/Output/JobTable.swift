@@ -94,7 +94,16 @@ enum JobTable {
         return rows.map { row in
             row.enumerated().map { column, cell in
                 column == columns - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ").replacing(/\ +$/, with: "")
+            }.joined(separator: "  ").trimmingTrailingSpaces
         }.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    /// The string without the spaces at its end (the padding of an empty last cell).
+    fileprivate var trimmingTrailingSpaces: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 }
