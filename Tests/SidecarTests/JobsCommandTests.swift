@@ -75,6 +75,8 @@ import Testing
         #expect(try await ids("--state", "failed") == [2])
         #expect(try await ids("--kind", "image") == [4, 1])
         #expect(try await ids("--since", "2026-01-01T00:05:00Z") == [4, 3])
+        #expect(try await ids("--since", "1h") == [])  // the fixture is older than an hour
+        #expect(try await ids("--since", "36500d") == [4, 3, 2, 1])
         #expect(try await ids("--limit", "2") == [4, 3])
         #expect(try await ids("--state", "queued", "--kind", "image") == [])
     }
