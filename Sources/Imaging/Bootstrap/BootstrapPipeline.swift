@@ -1,0 +1,243 @@
+import DCS
+import Foundation
+import Hooks
+import JobStore
+import Postgres
+
+/// The bootstrap of SPEC §4, run by the node that won the `initialize` race: the method, the recovery it may
+/// start, the roles and `post_bootstrap`, then `initialize` = system identifier, `/config`, the leader key.
+/// Any failure stops the instance, deletes `initialize`, moves the data dir aside and fails the job.
+struct BootstrapPipeline: Sendable {
+    /// How the bootstrap ended (a value: the executor records it and finishes or fails the job).
+    enum Result: Sendable, Equatable {
+        case succeeded(systemIdentifier: String)
+        /// The step that failed and why, already cleaned up after.
+        case failed(step: String, reason: String)
+        case interrupted
+    }
+
+    var context: ImagingContext
+    var lease: JobLease
+    var control: HookControl
+    var instance: LocalInstance
+    var bootstrap: BootstrapConfiguration
+
+    private var configuration: ImagingConfiguration { context.configuration }
+    private var dataDirectory: DataDirectory { DataDirectory(path: configuration.postgres.dataDirectory) }
+
+    /// Runs steps 2–6. Throws only when the job store cannot be written.
+    func run() async throws(JobStoreError) -> Result {
+        let result: Result
+        do {
+            result = try await steps()
+        } catch let error as JobStoreError {
+            throw error
+        } catch {
+            result = .failed(step: "bootstrap", reason: "\(error)")
+        }
+        switch result {
+        case .succeeded: return result
+        case .failed(let step, let reason):
+            context.event(lease.jobID, "bootstrap failed at \(step): \(reason)")
+            await cleanUp()
+            return result
+        case .interrupted:
+            context.event(lease.jobID, "bootstrap interrupted")
+            await cleanUp()
+            return result
+        }
+    }
+
+    private func steps() async throws -> Result {
+        // Step 2: the method.
+        await setMemberState(bootstrap.custom == nil ? Member.State.initializingNewCluster : Member.State.runningCustomBootstrap)
+        let outcome = try await runMethod()
+        if control.isInterrupted { return .interrupted }
+        guard outcome.isSuccess else {
+            return .failed(step: "bootstrap method '\(bootstrap.method)'", reason: AttemptRunner.describe(outcome))
+        }
+        // Step 3: configuration of the new data dir.
+        let recovery = bootstrap.custom?.recoveryConf
+        if let recovery {
+            let parameters = recovery.map { ConfigParameter($0.key, $0.value.rendered) }
+            try dataDirectory.writeRecoveryConfiguration(parameters)
+            context.event(lease.jobID, "wrote recovery_conf (\(parameters.map(\.name).joined(separator: ", ")))")
+        } else if !(bootstrap.custom?.keepExistingRecoveryConf ?? false) {
+            try dataDirectory.removeRecoveryConfiguration()
+        }
+        if !bootstrap.pgHBA.isEmpty { try dataDirectory.appendHBA(bootstrap.pgHBA) }
+        try dataDirectory.addTemporaryLocalTrust(user: configuration.postgres.superuser.username)
+        let action = recovery?.last { $0.key == "recovery_target_action" }?.value.rendered.lowercased()
+        let promoteRecovery = recovery != nil && action != "pause"
+        try dataDirectory.writeParameters(
+            configuration.postgres.parameters + (promoteRecovery ? [ConfigParameter("hot_standby", "off")] : []),
+            listen: configuration.postgres.listen)
+
+        // Step 4: start, and wait for any recovery to end.
+        await setMemberState(bootstrap.custom == nil ? Member.State.starting : Member.State.startingAfterCustomBootstrap)
+        try await instance.start(jobID: lease.jobID, context: context)
+        if recovery != nil {
+            if let failure = try await waitForRecoveryEnd() { return failure }
+            try dataDirectory.writeParameters(configuration.postgres.parameters, listen: configuration.postgres.listen)
+        }
+        try await instance.waitUntilAcceptingConnections(context: context)
+
+        // Step 5: roles and post_bootstrap, then the temporary settings go.
+        try await instance.setUpRoles()
+        context.event(lease.jobID, "superuser password set and replication role '\(configuration.postgres.replication.username)' ready")
+        if let command = bootstrap.postBootstrap {
+            let outcome = try await runPostBootstrap(command)
+            if control.isInterrupted { return .interrupted }
+            guard outcome.isSuccess else { return .failed(step: "post_bootstrap", reason: AttemptRunner.describe(outcome)) }
+        }
+        try dataDirectory.removeRecoveryConfiguration()
+        try dataDirectory.removeTemporaryLocalTrust()
+        try await instance.reload()
+
+        // Step 6: publish.
+        let systemIdentifier = try await instance.systemIdentifier()
+        try await context.dcs.setInitialize(systemIdentifier)
+        if let json = bootstrap.dcsConfigJSON {
+            if try await context.dcs.writeConfigIfAbsent(json) { context.event(lease.jobID, "wrote bootstrap.dcs to /config") }
+        }
+        if try await context.dcs.takeLeader() {
+            context.event(lease.jobID, "took the leader key")
+        }
+        context.status.update {
+            $0.instance = .primary
+            $0.memberState = Member.State.running
+        }
+        try await context.dcs.touchMember(MemberRecord.build(configuration, state: Member.State.running, role: "primary"))
+        context.event(lease.jobID, "bootstrapped cluster with system identifier \(systemIdentifier)")
+        if configuration.afterImaging == .stopped {
+            try await instance.stop(mode: "fast")
+            context.status.update { $0.instance = .stopped }
+            context.event(lease.jobID, "stopped the instance cleanly (sidecar.after_imaging: stopped)")
+        }
+        return .succeeded(systemIdentifier: systemIdentifier)
+    }
+
+    // MARK: - Method runs
+
+    private func runMethod() async throws -> HookOutcome {
+        let runner = AttemptRunner(context: context, lease: lease, control: control)
+        guard let custom = bootstrap.custom else {
+            let pwfile = try instance.writePasswordFile()
+            defer { instance.removePasswordFile(pwfile) }
+            let plan = AttemptRunner.Plan(
+                position: 0, method: "initdb", command: nil, argv: instance.initdbArgv(options: bootstrap.initdbOptions, passwordFile: pwfile),
+                pgpassFile: nil, timeout: configuration.hookTimeout, workingDirectory: configuration.hooksDirectory)
+            return try await runner.run(plan).outcome
+        }
+        var argv: [String]
+        var notRun: String?
+        do throws(HookError) {
+            argv = try PatroniArgv.bootstrap(method: custom, scope: configuration.scope, dataDirectory: dataDirectory.path)
+            let resolution = HookResolver(hooksDirectory: configuration.hooksDirectory, path: context.environment["PATH"]).resolve(argv[0])
+            if let path = resolution.path { argv[0] = path } else { notRun = resolution.notRunReason }
+        } catch {
+            argv = [custom.commandLine]
+            notRun = error.message
+        }
+        let plan = AttemptRunner.Plan(
+            position: 0, method: custom.name, command: custom.commandLine, argv: argv, notRunReason: notRun, pgpassFile: nil,
+            timeout: configuration.timeout(for: custom), workingDirectory: configuration.hooksDirectory)
+        return try await runner.run(plan).outcome
+    }
+
+    private func runPostBootstrap(_ command: String) async throws -> HookOutcome {
+        let connection = try instance.localSuperuserConnection()
+        var argv: [String]
+        var notRun: String?
+        do throws(HookError) {
+            argv = try PatroniArgv.postBootstrap(command: command, connstring: connection.connstring.description)
+            let resolution = HookResolver(hooksDirectory: configuration.hooksDirectory, path: context.environment["PATH"]).resolve(argv[0])
+            if let path = resolution.path { argv[0] = path } else { notRun = resolution.notRunReason }
+        } catch {
+            argv = [command]
+            notRun = error.message
+        }
+        let plan = AttemptRunner.Plan(
+            position: 1, method: "post_bootstrap", command: command, argv: argv, notRunReason: notRun,
+            pgpassFile: connection.pgpassFile, extraEnvironment: HookEnvironment.postBootstrapExtra,
+            timeout: configuration.hookTimeout, workingDirectory: configuration.hooksDirectory)
+        return try await AttemptRunner(context: context, lease: lease, control: control).run(plan).outcome
+    }
+
+    // MARK: - Recovery
+
+    /// Waits until a custom bootstrap's recovery ends in promotion; returns a failure when it ends otherwise.
+    private func waitForRecoveryEnd() async throws -> Result? {
+        let started = ContinuousClock.now
+        var lastReport = ContinuousClock.now - .seconds(60)
+        context.event(lease.jobID, "waiting for recovery to end")
+        while true {
+            if control.isInterrupted { return .interrupted }
+            if let limit = bootstrap.recoveryTimeout, ContinuousClock.now - started > limit {
+                return .failed(step: "recovery", reason: "recovery did not end within \(limit) (sidecar.bootstrap.recovery_timeout)")
+            }
+            guard try await instance.isRunning() else {
+                return .failed(step: "recovery", reason: "PostgreSQL stopped during recovery (recovery ended in shutdown); see its log")
+            }
+            switch try await instance.recoveryProgress() {
+            case .finished:
+                context.event(lease.jobID, "recovery ended; the instance is a primary")
+                return nil
+            case .paused(let lsn):
+                context.event(lease.jobID, "recovery paused at its target (\(lsn)); resuming so that it ends (recovery_target_action: pause)")
+                try await instance.resumeReplay()
+            case .replaying(let lsn):
+                if ContinuousClock.now - lastReport > .seconds(10) {
+                    context.status.update { $0.currentJob?.attempt?.lastLine = "recovery replayed up to \(lsn)" }
+                    lastReport = ContinuousClock.now
+                }
+            case .unknown:
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
+    }
+
+    // MARK: - Failure
+
+    /// SPEC §4 failure: stop (immediate), delete `initialize`, move the data dir aside. Each step is recorded.
+    private func cleanUp() async {
+        do {
+            if try await instance.isRunning() {
+                try await instance.stop(mode: "immediate")
+                context.event(lease.jobID, "stopped the instance (immediate)")
+            }
+        } catch {
+            context.event(lease.jobID, "could not stop the instance: \(error)")
+        }
+        do {
+            try await context.dcs.cancelInitialize()
+            context.event(lease.jobID, "released the initialize key")
+        } catch {
+            context.event(lease.jobID, "could not release the initialize key: \(error)")
+        }
+        do {
+            switch try dataDirectory.moveAside(keepFailed: configuration.keepFailed, stateDirectory: configuration.stateDirectory) {
+            case .moved(let path): context.event(lease.jobID, "moved the data dir aside to \(path)")
+            case .wiped(let reason): context.event(lease.jobID, "wiped the data dir (\(reason))")
+            case .absent: break
+            }
+        } catch {
+            context.event(lease.jobID, "could not move the data dir aside: \(error)")
+        }
+        context.status.update {
+            $0.instance = .stopped
+            $0.memberState = Member.State.bootstrapFailed
+        }
+    }
+
+    /// Publishes Patroni's `state` string for this step; a DCS error is logged (the cycle publishes again).
+    private func setMemberState(_ state: String) async {
+        context.status.update { $0.memberState = state }
+        do {
+            try await context.dcs.touchMember(MemberRecord.build(configuration, state: state, role: "uninitialized"))
+        } catch {
+            context.logger.debug("could not publish member state: \(error)")
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Hooks
+import JobStore
+import Logging
+
+/// Runs one method of a job as a recorded attempt: opens the attempt row, runs the hook through ``HookRunner``,
+/// records its process, its progress and its end. The hook's outcome is the returned value; only a job store
+/// failure (the lease lost, the database unwritable) throws.
+struct AttemptRunner: Sendable {
+    /// What one attempt is.
+    struct Plan: Sendable {
+        var position: Int
+        var method: String
+        /// The command as configured (for the record).
+        var command: String?
+        /// The full argv as it will run (argv[0] the resolved executable, or the command word when not resolvable).
+        var argv: [String]
+        var cloneSource: String?
+        /// Why it will not run (a resolution failure), or `nil` to run it.
+        var notRunReason: String?
+        /// `PGPASSFILE` for the hook, when it connects somewhere.
+        var pgpassFile: String?
+        /// Variables set on top of sidecar's environment (e.g. `PGOPTIONS` for post_bootstrap).
+        var extraEnvironment: [String: String] = [:]
+        var timeout: Duration?
+        /// Standard input closed; working directory.
+        var workingDirectory: String
+    }
+
+    var context: ImagingContext
+    var lease: JobLease
+    var control: HookControl
+
+    /// Records and runs `plan`. Throws `JobStoreError` only.
+    func run(_ plan: Plan) async throws(JobStoreError) -> HookResult {
+        let history = context.history
+        let now = context.now
+        let start = AttemptStart(
+            position: plan.position, method: plan.method, command: plan.command, argv: plan.argv, cloneSource: plan.cloneSource)
+        let attemptID = try history.openAttempt(lease, start, now: now())
+        let logPath = context.configuration.logPath(jobID: lease.jobID, attemptID: attemptID)
+        let metadata: Logger.Metadata = ["job": "\(lease.jobID)", "attempt": "\(attemptID)", "method": "\(plan.method)"]
+        context.logger.info("running \(SecretMask.maskArgv(plan.argv).joined(separator: " "))", metadata: metadata)
+
+        let result: HookResult
+        if let reason = plan.notRunReason {
+            let at = now()
+            result = HookResult(outcome: .notRun(reason: reason), startedAt: at, finishedAt: at)
+        } else {
+            context.status.update {
+                $0.currentJob?.attempt = NodeStatus.RunningAttempt(attemptID: attemptID, method: plan.method, startedAt: now())
+            }
+            var invocation = HookInvocation(
+                executable: plan.argv[0], arguments: Array(plan.argv.dropFirst()),
+                environment: HookEnvironment.build(
+                    base: context.environment, pgpassFile: plan.pgpassFile, jobID: "\(lease.jobID)", attempt: Int(attemptID),
+                    method: plan.method, extra: plan.extraEnvironment),
+                workingDirectory: plan.workingDirectory, timeout: plan.timeout, grace: context.configuration.hookGrace,
+                tailBytes: context.configuration.outputTail)
+            invocation.logPath = logPath
+            let sink = AttemptSink(context: context, lease: lease, attemptID: attemptID, metadata: metadata)
+            result = await context.runner.run(invocation, sink: sink, control: control) { process in
+                do {
+                    try history.attemptStarted(
+                        attemptID, lease,
+                        process: AttemptProcess(pid: process.pid, processGroup: process.processGroup, startTime: Int64(process.startTime)),
+                        now: now())
+                } catch {
+                    context.logger.error("could not record the hook's process: \(error)", metadata: metadata)
+                }
+            }
+            context.status.update { $0.currentJob?.attempt = nil }
+        }
+        let end = AttemptEnd(
+            outcome: AttemptOutcome(rawValue: result.outcome.name) ?? .failed,
+            detail: Self.detail(result.outcome),
+            exitCode: result.outcome.exitCode,
+            signal: result.outcome.signal,
+            stdoutTail: result.stdoutTail,
+            stderrTail: result.stderrTail,
+            outputBytes: result.outputBytes,
+            logPath: plan.notRunReason == nil ? logPath : nil)
+        try history.closeAttempt(attemptID, lease, end, now: now())
+        context.logger.info(
+            "\(plan.method) ended: \(Self.describe(result.outcome))",
+            metadata: metadata.merging(["seconds": "\(String(format: "%.2f", result.finishedAt.timeIntervalSince(result.startedAt)))"]) { $1 })
+        return result
+    }
+
+    /// The one-line reading of an outcome, as events and errors show it.
+    static func describe(_ outcome: HookOutcome) -> String {
+        switch outcome {
+        case .succeeded: "exit 0"
+        case .failed(let code): "exit \(code)"
+        case .signalled(let signal): "killed by signal \(signal)"
+        case .timedOut: "timed out"
+        case .interrupted: "interrupted"
+        case .notRun(let reason): "not run: \(reason)"
+        }
+    }
+
+    private static func detail(_ outcome: HookOutcome) -> String? {
+        if case .notRun(let reason) = outcome { return reason }
+        return nil
+    }
+}
+
+/// Receives a running hook's lines: logs each one, keeps the node's status current and, throttled, the attempt row.
+private struct AttemptSink: HookOutputSink {
+    var context: ImagingContext
+    var lease: JobLease
+    var attemptID: Int64
+    var metadata: Logger.Metadata
+
+    func receive(_ line: HookOutputLine) {
+        let text = line.text
+        context.logger.info("\(line.stream.rawValue): \(text)", metadata: metadata)
+        let bytes = Int64(line.bytes.count + (line.isPartial ? 0 : 1))
+        context.status.update {
+            $0.currentJob?.attempt?.lastLine = text
+            $0.currentJob?.attempt?.outputBytes += bytes
+        }
+        do {
+            _ = try context.history.attemptProgress(attemptID, lease, lastLine: text, now: context.now())
+        } catch {
+            context.logger.debug("could not record progress: \(error)", metadata: metadata)
+        }
+    }
+}
