@@ -87,6 +87,10 @@ public struct Cycle: Sendable {
                 $0.dataDirProblem = state == .foreign ? "data dir is not empty and not a PostgreSQL cluster; run `sidecar reinit`" : nil
             }
             guard state.needsImaging, unfinished == nil, !busy else { return nil }
+            if let stopped = try imagingStopped(directory.path) {
+                context.status.update { $0.dataDirProblem = stopped }
+                return nil
+            }
             let request = JobRequest(kind: .image, source: .auto, scope: configuration.scope, dataDirectory: directory.path)
             let job = try context.queue.enqueue(request, now: context.now()).job
             return job.id
@@ -95,6 +99,22 @@ public struct Cycle: Sendable {
             context.status.update { $0.dataDirProblem = "\(error)" }
             return nil
         }
+    }
+
+    /// Why no new `image` job may be enqueued: the last one for this data dir was cancelled, gave up after
+    /// `max_cycles`, or bootstrap failed `sidecar.bootstrap.max_attempts` times in a row. A failed bootstrap
+    /// otherwise races again (another node may win). The operator resumes with `sidecar jobs retry` or `reinit`.
+    private func imagingStopped(_ dataDirectory: String) throws -> String? {
+        let recent = try context.history.jobs(JobFilter(dataDirectory: dataDirectory, limit: 20))
+        guard let last = recent.first, last.state == .failed || last.state == .cancelled else { return nil }
+        let bootstrapFailures = recent.prefix { $0.state == .failed && ($0.lastError ?? "").hasPrefix(JobExecutor.bootstrapFailurePrefix) }
+        if last.state == .failed && !bootstrapFailures.isEmpty {
+            guard let limit = configuration.bootstrap?.maxAttempts, bootstrapFailures.count >= limit else { return nil }
+            return "bootstrap failed \(bootstrapFailures.count) times (sidecar.bootstrap.max_attempts = \(limit)); "
+                + "fix it, then run `sidecar jobs retry \(last.id)`"
+        }
+        return "imaging stopped: job \(last.id) \(last.state.rawValue)\(last.lastError.map { " (\($0))" } ?? ""); "
+            + "run `sidecar jobs retry \(last.id)` or `sidecar reinit`"
     }
 
     /// Publishes the member, keeps the leader key of a verified primary, renews the node's lease.

@@ -10,6 +10,9 @@ import Postgres
 public struct JobExecutor: Sendable {
     public var context: ImagingContext
 
+    /// How a failed bootstrap's error starts (the cycle lets the node race again after it).
+    public static let bootstrapFailurePrefix = "bootstrap failed at "
+
     public init(context: ImagingContext) {
         self.context = context
     }
@@ -131,7 +134,7 @@ public struct JobExecutor: Sendable {
             let pipeline = BootstrapPipeline(context: context, lease: lease, control: control, instance: instance, bootstrap: bootstrap)
             switch try await pipeline.run() {
             case .succeeded: return .done
-            case .failed(let step, let reason): return .failed("bootstrap failed at \(step): \(reason)")
+            case .failed(let step, let reason): return .failed("\(Self.bootstrapFailurePrefix)\(step): \(reason)")
             case .interrupted: return .interrupted
             }
         case .clone(let source, _, let methods):

@@ -1,0 +1,98 @@
+import Foundation
+import JobStore
+import TestSupport
+
+/// One sidecar node of a ``SidecarWorld``: its config file, and the ways a test drives and inspects it.
+struct SidecarNode: Sendable {
+    let world: SidecarWorld
+    let name: String
+    let port: Int
+
+    var root: String { world.directory.file(name) }
+    var dataDirectory: String { root + "/data" }
+    var stateDirectory: String { root + "/state" }
+    var configPath: String { root + "/sidecar.yml" }
+    var socketDirectory: String { root }
+
+    /// Writes the config: scope, name, the shared local DCS, this node's dirs and port, `loop_wait` 1, plus `body`
+    /// (YAML top-level sections such as `bootstrap:`, indented `postgresql` keys in `postgresql`, `sidecar` keys in `sidecar`).
+    func configure(scope: String? = nil, bootstrap: String = "", postgresql: String = "", sidecar: String = "", top: String = "") throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let yaml = """
+            scope: \(scope ?? world.scope)
+            name: \(name)
+            loop_wait: 1
+            \(top)
+            \(bootstrap)
+            postgresql:
+              data_dir: \(dataDirectory)
+              listen: 127.0.0.1:\(port)
+              parameters:
+                unix_socket_directories: \(socketDirectory)
+              authentication:
+                superuser: {username: postgres, password: "su secret"}
+                replication: {username: replicator, password: "rep'secret"}
+            \(postgresql)
+            sidecar:
+              state_dir: \(stateDirectory)
+              hooks_dir: \(world.hooksDirectory)
+              dcs:
+                local:
+                  path: \(world.dcsPath)
+              basebackup:
+                retry_wait: 1s
+            \(sidecar)
+            """
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try SidecarWorld.chownTree(root)
+    }
+
+    /// `sidecar run --once` as `postgres`.
+    @discardableResult
+    func runOnce(timeout: Duration = .seconds(120)) throws -> AsUser.Result {
+        try AsUser.run([world.binary, "run", "--once", "--config", configPath], environment: Self.environment, timeout: timeout)
+    }
+
+    /// `sidecar <arguments> --config <this node's config>` as `postgres`.
+    func sidecar(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> AsUser.Result {
+        try AsUser.run([world.binary] + arguments + ["--config", configPath], environment: Self.environment, timeout: timeout)
+    }
+
+    /// The daemon (`sidecar run`) as `postgres`, in the background.
+    func startDaemon() throws -> ChildProcess {
+        try ChildProcess("/usr/sbin/runuser", ["-u", "postgres", "--", world.binary, "run", "--config", configPath], environment: Self.environment)
+    }
+
+    /// One value from a query as the superuser over this node's socket.
+    func query(_ sql: String) throws -> String {
+        let result = try AsUser.run(
+            ["/usr/bin/psql", "-X", "-A", "-t", "-h", socketDirectory, "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-c", sql],
+            user: nil, timeout: .seconds(30))
+        guard result.succeeded else { throw TestSupportError("psql on \(name): \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The job database, read directly.
+    func history() throws -> AuditHistory {
+        AuditHistory(database: try JobDatabase(path: stateDirectory + "/" + JobDatabase.fileName, create: false))
+    }
+
+    func jobs() throws -> [Job] {
+        try history().jobs(JobFilter(limit: 1000))
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes.
+    static func waitUntil(_ timeout: Duration = .seconds(60), _ what: String, _ condition: () throws -> Bool) throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? condition()) == true { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TestSupportError("timed out after \(timeout) waiting for \(what)")
+    }
+
+    /// The test's environment for sidecar: a plain PATH, no inherited PG* or SIDECAR_* variables.
+    static let environment: [String: String] = [
+        "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "SWIFT_BACKTRACE": "enable=no",
+    ]
+}

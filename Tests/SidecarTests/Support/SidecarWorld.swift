@@ -1,0 +1,71 @@
+import DCS
+import Foundation
+import JobStore
+import TestSupport
+
+/// One end-to-end test's world: a temp dir owned by `postgres` holding a copy of the `sidecar` binary, a hooks
+/// dir (the repository's `hooks.d` plus the test's fixture hooks), a shared local DCS file, and the nodes' data
+/// and state dirs. ``tearDown()`` stops every PostgreSQL instance it started (immediate) and removes the dir.
+final class SidecarWorld: Sendable {
+    let directory: TempDirectory
+    let binary: String
+    let hooksDirectory: String
+    let dcsPath: String
+    let scope: String
+
+    /// The repository's root, from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    init(scope: String = "e2e") throws {
+        self.scope = scope
+        directory = try TempDirectory(prefix: "sidecar-e2e", owner: "postgres")
+        chmod(directory.path, 0o755)
+        let bin = try directory.makeDirectory("bin", owner: "postgres")
+        binary = bin + "/sidecar"
+        try FileManager.default.copyItem(atPath: try BuiltProducts.path("sidecar"), toPath: binary)
+        chmod(binary, 0o755)
+        hooksDirectory = directory.file("hooks.d")
+        try FileManager.default.copyItem(atPath: Self.repository + "/hooks.d", toPath: hooksDirectory)
+        chmod(hooksDirectory, 0o755)
+        dcsPath = directory.file("dcs.sqlite")
+        try Self.chownTree(directory.path)
+    }
+
+    /// Writes an executable `/bin/sh` hook (mode 755, owned by postgres) into the hooks dir.
+    func hook(_ name: String, _ body: String) throws {
+        let path = hooksDirectory + "/" + name
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        try TempDirectory.chown(path, to: "postgres")
+    }
+
+    /// A node of this world with its own port, data dir and state dir.
+    func node(_ name: String) throws -> SidecarNode {
+        let port = try FreePort.next()
+        return SidecarNode(world: self, name: name, port: port)
+    }
+
+    /// A fresh read of the shared DCS, as an observer that is not a member.
+    func dcsView() async throws -> ClusterView {
+        let dcs = try LocalDCS(LocalDCS.Configuration(path: dcsPath, scope: scope, name: "observer"))
+        return try await dcs.cluster()
+    }
+
+    /// Stops every PostgreSQL instance under the world (immediate), then removes the world.
+    func tearDown() {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for entry in entries {
+            let data = directory.file(entry) + "/data"
+            if FileManager.default.fileExists(atPath: data + "/postmaster.pid") {
+                _ = try? AsUser.run(["/usr/lib/postgresql/15/bin/pg_ctl", "stop", "-m", "immediate", "-D", data], timeout: .seconds(30))
+            }
+        }
+        directory.remove()
+    }
+
+    static func chownTree(_ path: String) throws {
+        let result = try AsUser.run(["/bin/chown", "-R", "postgres:postgres", path], user: nil)
+        guard result.succeeded else { throw TestSupportError("chown -R failed: \(result.stderr)") }
+    }
+}
