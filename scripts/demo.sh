@@ -57,7 +57,8 @@ YML
 done
 chown -R postgres:postgres "$demo"
 
-as_pg() { runuser -u postgres -- "$@"; }
+# A plain PATH: root's own PATH has directories the postgres user cannot read.
+as_pg() { runuser -u postgres -- env PATH=/usr/local/bin:/usr/bin:/bin "$@"; }
 cleanup() {
     if [ "${KEEP:-0}" != 1 ]; then
         for node in a b; do

@@ -74,7 +74,7 @@ public struct Member: Sendable, Equatable {
         if clonefrom { tagObject["clonefrom"] = true }
         if nofailover { tagObject["nofailover"] = true }
         if !tagObject.isEmpty { object["tags"] = tagObject }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
