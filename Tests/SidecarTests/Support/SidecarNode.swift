@@ -15,8 +15,11 @@ struct SidecarNode: Sendable {
     var socketDirectory: String { root }
 
     /// Writes the config: scope, name, the shared local DCS, this node's dirs and port, `loop_wait` 1, plus `body`
-    /// (YAML top-level sections such as `bootstrap:`, indented `postgresql` keys in `postgresql`, `sidecar` keys in `sidecar`).
-    func configure(scope: String? = nil, bootstrap: String = "", postgresql: String = "", sidecar: String = "", top: String = "") throws {
+    /// (YAML top-level sections such as `bootstrap:`, indented `postgresql` keys in `postgresql`, `sidecar` keys in `sidecar`,
+    /// `postgresql.parameters` lines, indented four spaces, in `parameters`).
+    func configure(
+        scope: String? = nil, bootstrap: String = "", parameters: String = "", postgresql: String = "", sidecar: String = "", top: String = ""
+    ) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
             scope: \(scope ?? world.scope)
@@ -29,6 +32,7 @@ struct SidecarNode: Sendable {
               listen: 127.0.0.1:\(port)
               parameters:
                 unix_socket_directories: \(socketDirectory)
+            \(parameters)
               authentication:
                 superuser: {username: postgres, password: "su secret"}
                 replication: {username: replicator, password: "rep'secret"}
