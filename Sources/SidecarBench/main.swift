@@ -7,6 +7,8 @@ case "hooks":
     exit(await HooksBenchmark.run())
 case "etcd":
     exit(await EtcdBenchmark.run())
+case "imaging":
+    exit(ImagingBenchmark.run(Array(arguments.dropFirst())))
 case "queue":
     exit(QueueBenchmark.main(Array(arguments.dropFirst())))
 default:
