@@ -32,8 +32,9 @@ enum ImagingBenchmark {
                 let (replica, afterCopy) = try world.sidecarReplica()
                 side2.append(replica)
                 tail.append(afterCopy)
-                print("round \(round): bare primary \(f(bare1.last!)) s, sidecar primary \(f(side1.last!)) s, "
-                    + "bare replica \(f(bare2.last!)) s, sidecar replica \(f(side2.last!)) s, copy end → streaming \(f(afterCopy)) s")
+                print(
+                    "round \(round): bare primary \(f(bare1.last!)) s, sidecar primary \(f(side1.last!)) s, "
+                        + "bare replica \(f(bare2.last!)) s, sidecar replica \(f(side2.last!)) s, copy end → streaming \(f(afterCopy)) s")
             }
         } catch {
             FileHandle.standardError.write(Data("sidecar-bench imaging: \(error)\n".utf8))

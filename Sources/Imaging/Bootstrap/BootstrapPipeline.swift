@@ -75,12 +75,13 @@ struct BootstrapPipeline: Sendable {
 
         // Step 4: start, and wait for any recovery to end.
         await setMemberState(bootstrap.custom == nil ? Member.State.starting : Member.State.startingAfterCustomBootstrap)
-        try await instance.start(jobID: lease.jobID, context: context)
+        // With a recovery to run, do not wait in pg_ctl: `-w` would give up after pg_ctl_timeout on a long replay.
+        try await instance.start(jobID: lease.jobID, context: context, wait: recovery == nil)
         if recovery != nil {
             if let failure = try await waitForRecoveryEnd() { return failure }
             try dataDirectory.writeParameters(configuration.postgres.parameters, listen: configuration.postgres.listen)
         }
-        try await instance.waitUntilAcceptingConnections(context: context)
+        try await instance.waitUntilAcceptingConnections()
 
         // Step 5: roles and post_bootstrap, then the temporary settings go.
         try await instance.setUpRoles()
@@ -110,7 +111,7 @@ struct BootstrapPipeline: Sendable {
         try await context.dcs.touchMember(MemberRecord.build(configuration, state: Member.State.running, role: "primary"))
         context.event(lease.jobID, "bootstrapped cluster with system identifier \(systemIdentifier)")
         if configuration.afterImaging == .stopped {
-            try await instance.stop(mode: "fast")
+            try await instance.stop(mode: .fast)
             context.status.update { $0.instance = .stopped }
             context.event(lease.jobID, "stopped the instance cleanly (sidecar.after_imaging: stopped)")
         }
@@ -122,12 +123,19 @@ struct BootstrapPipeline: Sendable {
     private func runMethod() async throws -> HookOutcome {
         let runner = AttemptRunner(context: context, lease: lease, control: control)
         guard let custom = bootstrap.custom else {
-            let pwfile = try instance.writePasswordFile()
-            defer { instance.removePasswordFile(pwfile) }
             let plan = AttemptRunner.Plan(
-                position: 0, method: "initdb", command: nil, argv: instance.initdbArgv(options: bootstrap.initdbOptions, passwordFile: pwfile),
-                pgpassFile: nil, timeout: configuration.hookTimeout, workingDirectory: configuration.hooksDirectory)
-            return try await runner.run(plan).outcome
+                position: 0, method: "initdb", command: nil, argv: instance.initdbArgv, pgpassFile: nil, timeout: configuration.hookTimeout,
+                workingDirectory: configuration.hooksDirectory)
+            let initdb = instance.initdb
+            let hookRunner = context.runner
+            return try await runner.run(plan) { launch in
+                do {
+                    return try await initdb.run(
+                        runner: hookRunner, sink: launch.sink, control: launch.control, logPath: launch.logPath, onStart: launch.onStart)
+                } catch {
+                    return HookResult(outcome: .notRun(reason: "\(error)"), startedAt: Date(), finishedAt: Date())
+                }
+            }.outcome
         }
         var argv: [String]
         var notRun: String?
@@ -191,8 +199,6 @@ struct BootstrapPipeline: Sendable {
                     context.status.update { $0.currentJob?.attempt?.lastLine = "recovery replayed up to \(lsn)" }
                     lastReport = ContinuousClock.now
                 }
-            case .unknown:
-                break
             }
             try? await Task.sleep(for: .milliseconds(500))
         }
@@ -204,7 +210,7 @@ struct BootstrapPipeline: Sendable {
     private func cleanUp() async {
         do {
             if try await instance.isRunning() {
-                try await instance.stop(mode: "immediate")
+                try await instance.stop(mode: .immediate)
                 context.event(lease.jobID, "stopped the instance (immediate)")
             }
         } catch {

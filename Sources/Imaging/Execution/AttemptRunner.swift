@@ -31,8 +31,32 @@ struct AttemptRunner: Sendable {
     var lease: JobLease
     var control: HookControl
 
-    /// Records and runs `plan`. Throws `JobStoreError` only.
+    /// What a launch gets to run the attempt's process with: the sink, the stop control, the log file and the
+    /// callback that records the started process.
+    struct Launch: Sendable {
+        var environment: [String: String]
+        var sink: any HookOutputSink
+        var control: HookControl
+        var logPath: String
+        var onStart: @Sendable (HookProcess) -> Void
+    }
+
+    /// Records and runs `plan` as a hook (argv[0] the resolved executable). Throws `JobStoreError` only.
     func run(_ plan: Plan) async throws(JobStoreError) -> HookResult {
+        let configuration = context.configuration
+        let runner = context.runner
+        return try await run(plan) { launch in
+            var invocation = HookInvocation(
+                executable: plan.argv[0], arguments: Array(plan.argv.dropFirst()), environment: launch.environment,
+                workingDirectory: plan.workingDirectory, timeout: plan.timeout, grace: configuration.hookGrace,
+                tailBytes: configuration.outputTail)
+            invocation.logPath = launch.logPath
+            return await runner.run(invocation, sink: launch.sink, control: launch.control, onStart: launch.onStart)
+        }
+    }
+
+    /// Records `plan` and runs it with `launch` (e.g. the Postgres module's initdb). Throws `JobStoreError` only.
+    func run(_ plan: Plan, launch: (Launch) async -> HookResult) async throws(JobStoreError) -> HookResult {
         let history = context.history
         let now = context.now
         let start = AttemptStart(
@@ -50,25 +74,26 @@ struct AttemptRunner: Sendable {
             context.status.update {
                 $0.currentJob?.attempt = NodeStatus.RunningAttempt(attemptID: attemptID, method: plan.method, startedAt: now())
             }
-            var invocation = HookInvocation(
-                executable: plan.argv[0], arguments: Array(plan.argv.dropFirst()),
-                environment: HookEnvironment.build(
-                    base: context.environment, pgpassFile: plan.pgpassFile, jobID: "\(lease.jobID)", attempt: Int(attemptID),
-                    method: plan.method, extra: plan.extraEnvironment),
-                workingDirectory: plan.workingDirectory, timeout: plan.timeout, grace: context.configuration.hookGrace,
-                tailBytes: context.configuration.outputTail)
-            invocation.logPath = logPath
-            let sink = AttemptSink(context: context, lease: lease, attemptID: attemptID, metadata: metadata)
-            result = await context.runner.run(invocation, sink: sink, control: control) { process in
-                do {
-                    try history.attemptStarted(
-                        attemptID, lease,
-                        process: AttemptProcess(pid: process.pid, processGroup: process.processGroup, startTime: Int64(process.startTime)),
-                        now: now())
-                } catch {
-                    context.logger.error("could not record the hook's process: \(error)", metadata: metadata)
-                }
-            }
+            let environment = HookEnvironment.build(
+                base: context.environment, pgpassFile: plan.pgpassFile, jobID: "\(lease.jobID)", attempt: Int(attemptID),
+                method: plan.method, extra: plan.extraEnvironment)
+            let context = self.context
+            let lease = self.lease
+            result = await launch(
+                Launch(
+                    environment: environment, sink: AttemptSink(context: context, lease: lease, attemptID: attemptID, metadata: metadata),
+                    control: control, logPath: logPath,
+                    onStart: { process in
+                        do {
+                            try history.attemptStarted(
+                                attemptID, lease,
+                                process: AttemptProcess(
+                                    pid: process.pid, processGroup: process.processGroup, startTime: Int64(process.startTime)),
+                                now: now())
+                        } catch {
+                            context.logger.error("could not record the hook's process: \(error)", metadata: metadata)
+                        }
+                    }))
             context.status.update { $0.currentJob?.attempt = nil }
         }
         let end = AttemptEnd(

@@ -85,7 +85,7 @@ public struct JobExecutor: Sendable {
         if job.kind == .replica && firstRun && state == .valid {
             // reinit: stop the local instance, then the chain wipes and re-images.
             if try await instance.isRunning() {
-                try await instance.stop(mode: "fast")
+                try await instance.stop(mode: .fast)
                 context.event(job.id, "stopped the local instance for reinit")
             }
             context.status.update { $0.instance = .stopped }
@@ -163,7 +163,7 @@ public struct JobExecutor: Sendable {
             context.status.update { $0.instance = .replica }
             await publish(state: Member.State.running, role: "replica")
             if configuration.afterImaging == .stopped {
-                try await instance.stop(mode: "fast")
+                try await instance.stop(mode: .fast)
                 context.status.update { $0.instance = .stopped }
                 context.event(job.id, "stopped the instance cleanly (sidecar.after_imaging: stopped)")
             }

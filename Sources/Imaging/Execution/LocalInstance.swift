@@ -3,42 +3,40 @@ import Hooks
 import Logging
 import Postgres
 
-/// The local PostgreSQL instance as the pipelines drive it: start, stop, look at it, set up roles.
-/// Every binary runs through ``HookRunner`` with a deadline; a failure throws ``PostgresError`` with its output.
+/// The local PostgreSQL instance as the pipelines drive it, through the Postgres module's programs: start, stop,
+/// look at it, set up roles. Failures throw ``PostgresError`` with the program's last output lines.
 struct LocalInstance: Sendable {
     var configuration: ImagingConfiguration
     var runner: HookRunner
     var logger: Logger
 
     private var postgres: PostgresConfiguration { configuration.postgres }
-    private var dataDirectory: DataDirectory { DataDirectory(path: postgres.dataDirectory) }
+    private var dataDirectory: DataDirectory { postgres.data }
+    private var serverLog: String { "\(configuration.stateDirectory)/logs/postgresql.log" }
 
-    // MARK: - Argv
+    // MARK: - Imaging programs (run as recorded attempts)
 
-    func binary(_ name: String) -> String { "\(postgres.binDirectory)/\(name)" }
+    var initdb: Initdb {
+        Initdb(
+            binaries: postgres.binaries, dataDirectory: postgres.dataDirectory, options: configuration.bootstrap?.initdbOptions ?? [],
+            superuser: postgres.superuser)
+    }
 
-    /// `initdb --pgdata=… --username=… [--pwfile=…]` plus the `bootstrap.initdb` options.
-    func initdbArgv(options: [CommandOption], passwordFile: String?) -> [String] {
-        var argv = [binary("initdb"), "--pgdata=\(postgres.dataDirectory)", "--username=\(postgres.superuser.username)"]
-        if let passwordFile { argv.append("--pwfile=\(passwordFile)") }
-        return argv + options.flatMap(\.arguments)
+    /// The argv recorded for the initdb attempt (the password only ever in a temporary `--pwfile`).
+    var initdbArgv: [String] {
+        [postgres.binaries.path(.initdb)] + initdb.arguments(passwordFile: postgres.superuser.password == nil ? nil : "<temporary file>")
+    }
+
+    var basebackup: PgBaseBackup {
+        PgBaseBackup(binaries: postgres.binaries, dataDirectory: postgres.dataDirectory, options: postgres.basebackupOptions)
     }
 
     /// `pg_basebackup --pgdata=… -X stream --dbname=<connstring>` plus `postgresql.basebackup` options.
     func basebackupArgv(connstring: Connstring) -> [String] {
-        [binary("pg_basebackup"), "--pgdata=\(postgres.dataDirectory)", "-X", "stream", "--dbname=\(connstring.description)"]
-            + postgres.basebackupOptions.flatMap(\.arguments)
+        [postgres.binaries.path(.pgBasebackup)] + basebackup.arguments(source: connstring)
     }
 
-    /// The superuser password in a temporary 0600 file for `initdb --pwfile`, or `nil` without a password.
-    func writePasswordFile() throws -> String? {
-        guard let password = postgres.superuser.password else { return nil }
-        return try SecretFile.write(password + "\n", directory: configuration.stateDirectory, prefix: "pwfile")
-    }
-
-    func removePasswordFile(_ path: String?) {
-        if let path { unlink(path) }
-    }
+    // MARK: - Configuration
 
     /// The standby configuration of SPEC §5.4 (without a source: standby mode only, the restore tool's settings
     /// kept), then `postgresql.parameters` and `listen`.
@@ -55,85 +53,71 @@ struct LocalInstance: Sendable {
 
     // MARK: - pg_ctl
 
-    /// `pg_ctl start -w`, the server log in `<state_dir>/logs/postgresql.log`.
-    func start(jobID: Int64, context: ImagingContext) async throws {
-        let log = "\(configuration.stateDirectory)/logs/postgresql.log"
+    /// `pg_ctl start`, the server log in `<state_dir>/logs/postgresql.log`; with `wait`, until it accepts connections.
+    func start(jobID: Int64, context: ImagingContext, wait: Bool = true) async throws {
         try FileManager.default.createDirectory(atPath: "\(configuration.stateDirectory)/logs", withIntermediateDirectories: true)
-        let timeout = Int(postgres.pgCtlTimeout.components.seconds)
-        let result = await run(
-            "pg_ctl", ["start", "-w", "-t", "\(timeout)", "-D", postgres.dataDirectory, "-l", log], timeout: postgres.pgCtlTimeout + .seconds(5))
+        let result = await postgres.pgCtl.start(logFile: serverLog, wait: wait, runner: runner)
         guard result.outcome.isSuccess else {
-            throw PostgresError(.command, "pg_ctl start failed (\(result.outcome.name)): \(Self.lastLines(result)); see \(log)")
+            throw PostgresError(.command, "pg_ctl start failed (\(result.outcome.name)): \(Self.lastLines(result)); see \(serverLog)")
         }
-        context.event(jobID, "started PostgreSQL (log: \(log))")
+        if !wait {
+            // pg_ctl -W returns before the postmaster writes its pid file: wait for that, not for connections.
+            let deadline = ContinuousClock.now + postgres.pgCtlTimeout
+            while try await !isRunning() {
+                guard ContinuousClock.now < deadline else {
+                    throw PostgresError(.command, "PostgreSQL did not start within \(postgres.pgCtlTimeout); see \(serverLog)")
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        context.event(jobID, "started PostgreSQL (log: \(serverLog))")
     }
 
-    /// `pg_ctl stop -m <mode> -w`.
-    func stop(mode: String) async throws {
-        let timeout = Int(postgres.pgCtlTimeout.components.seconds)
-        let result = await run(
-            "pg_ctl", ["stop", "-m", mode, "-w", "-t", "\(timeout)", "-D", postgres.dataDirectory], timeout: postgres.pgCtlTimeout + .seconds(5))
+    /// `pg_ctl stop -m <mode>`; a server that is already gone is not an error.
+    func stop(mode: PgCtl.StopMode) async throws {
+        let result = await postgres.pgCtl.stop(mode: mode, runner: runner)
         if result.outcome.isSuccess { return }
         guard try await isRunning() else { return }
-        throw PostgresError(.command, "pg_ctl stop -m \(mode) failed: \(Self.lastLines(result))")
+        throw PostgresError(.command, "pg_ctl stop -m \(mode.rawValue) failed: \(Self.lastLines(result))")
     }
 
     func reload() async throws {
-        let result = await run("pg_ctl", ["reload", "-D", postgres.dataDirectory], timeout: .seconds(30))
-        guard result.outcome.isSuccess else { throw PostgresError(.command, "pg_ctl reload failed: \(Self.lastLines(result))") }
+        try await postgres.pgCtl.reload(runner: runner)
     }
 
-    /// Whether a postmaster runs in the data dir (`pg_ctl status`: 0 running, 3 not running, 4 no data dir).
+    /// Whether a postmaster runs in the data dir.
     func isRunning() async throws -> Bool {
         guard dataDirectory.isValid else { return false }
-        let result = await run("pg_ctl", ["status", "-D", postgres.dataDirectory], timeout: .seconds(10))
-        switch result.outcome {
-        case .succeeded: return true
-        case .failed(let code) where code == 3 || code == 4: return false
-        default: throw PostgresError(.command, "pg_ctl status failed: \(Self.lastLines(result))")
-        }
+        return try await postgres.pgCtl.status(runner: runner) == .running
     }
 
     /// Waits until `pg_isready` says the server accepts connections, up to `pg_ctl_timeout`.
-    func waitUntilAcceptingConnections(context: ImagingContext) async throws {
+    func waitUntilAcceptingConnections() async throws {
         let deadline = ContinuousClock.now + postgres.pgCtlTimeout
-        var last = ""
+        let check = PgIsReady(binaries: postgres.binaries)
         while ContinuousClock.now < deadline {
-            let result = await run("pg_isready", connectionArguments(database: false), timeout: .seconds(10))
-            if result.outcome.isSuccess { return }
-            last = Self.lastLines(result)
-            guard try await isRunning() else { throw PostgresError(.command, "PostgreSQL stopped while starting; see its log") }
-            try await Task.sleep(for: .milliseconds(200))
+            if try await check.check(host: postgres.socketDirectory, port: postgres.listen.port, runner: runner) == .accepting { return }
+            guard try await isRunning() else { throw PostgresError(.command, "PostgreSQL stopped while starting; see \(serverLog)") }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        throw PostgresError(.command, "PostgreSQL did not accept connections within \(postgres.pgCtlTimeout): \(last)")
+        throw PostgresError(.command, "PostgreSQL did not accept connections within \(postgres.pgCtlTimeout); see \(serverLog)")
     }
 
-    // MARK: - pg_controldata
+    // MARK: - What it is
 
-    /// `pg_controldata` as a dictionary of its `Name: value` lines.
-    func controlData() async throws -> [String: String] {
-        let result = await run("pg_controldata", ["-D", postgres.dataDirectory], timeout: .seconds(30))
-        guard result.outcome.isSuccess else { throw PostgresError(.command, "pg_controldata failed: \(Self.lastLines(result))") }
-        var fields: [String: String] = [:]
-        for line in String(decoding: result.stdoutTail, as: UTF8.self).split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            fields[line[..<colon].trimmingCharacters(in: .whitespaces)] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return fields
+    func controlData() async throws -> ControlData {
+        try await PgControlData(binaries: postgres.binaries, dataDirectory: postgres.dataDirectory).read(runner: runner)
     }
 
     func systemIdentifier() async throws -> String {
-        guard let id = try await controlData()["Database system identifier"] else {
-            throw PostgresError(.command, "pg_controldata printed no system identifier")
-        }
-        return id
+        try await controlData().systemIdentifier
     }
 
-    /// What the local instance is: stopped, a primary, or a replica (running, per `pg_ctl status` and `pg_controldata`).
+    /// What the local instance is: stopped, a primary, or a replica (per `pg_ctl status` and `pg_controldata`).
     func verify() async -> NodeStatus.Instance {
         do {
             guard try await isRunning() else { return .stopped }
-            let state = try await controlData()["Database cluster state"] ?? ""
+            let state = try await controlData().clusterState
             if state == "in production" { return .primary }
             if state.contains("recovery") { return .replica }
             return .unknown
@@ -149,102 +133,38 @@ struct LocalInstance: Sendable {
         case finished
         case paused(String)
         case replaying(String)
-        case unknown
     }
 
+    /// How a bootstrap's recovery is going, from the server itself: the control file is no guide (a base backup's
+    /// copy says `in production` before the replay even starts). While `hot_standby` is off (a `promote` recovery)
+    /// nothing can connect until the recovery ends; the replay location then comes from the control file.
     func recoveryProgress() async throws -> RecoveryProgress {
-        let control = try await controlData()
-        if control["Database cluster state"] == "in production" { return .finished }
-        let location = control["Minimum recovery ending location"] ?? "?"
-        // Connections work only with hot_standby on (a `pause` recovery); otherwise watch the control file.
-        let version = (try? dataDirectory.version().major) ?? 15
-        let pausedQuery = version >= 14 ? "SELECT pg_get_wal_replay_pause_state() = 'paused'" : "SELECT pg_is_wal_replay_paused()"
-        guard let paused = try? await query(pausedQuery) else { return .replaying(location) }
-        return paused == "t" ? .paused(location) : .replaying(location)
+        guard let status = try? await postgres.localPsql.recoveryStatus(runner: runner) else {
+            let location = (try? await controlData().fields["Minimum recovery ending location"]) ?? nil
+            return .replaying(location ?? "?")
+        }
+        if !status.inRecovery { return .finished }
+        let replayed = status.replayLocation ?? "?"
+        return status.replayPaused ? .paused(replayed) : .replaying(replayed)
     }
 
     func resumeReplay() async throws {
-        _ = try await query("SELECT pg_wal_replay_resume()")
+        try await postgres.localPsql.execute("SELECT pg_catalog.pg_wal_replay_resume();", runner: runner)
     }
 
     func isInRecovery() async throws -> Bool {
-        try await query("SELECT pg_is_in_recovery()") == "t"
+        try await postgres.localPsql.recoveryStatus(runner: runner).inRecovery
     }
-
-    // MARK: - SQL
 
     /// The superuser password and the replication role (SPEC §4.5); passwords only in a 0600 file, never in argv.
     func setUpRoles() async throws {
-        var sql = ""
-        let superuser = postgres.superuser
-        if let password = superuser.password {
-            sql += "ALTER ROLE \(SQLText.identifier(superuser.username)) WITH PASSWORD \(SQLText.literal(password));\n"
-        }
-        let replication = postgres.replication
-        let password = replication.password.map { " PASSWORD \(SQLText.literal($0))" } ?? ""
-        let name = SQLText.identifier(replication.username)
-        sql += """
-            DO $sidecar$
-            BEGIN
-              IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = \(SQLText.literal(replication.username))) THEN
-                CREATE ROLE \(name) WITH LOGIN REPLICATION\(password);
-              ELSE
-                ALTER ROLE \(name) WITH LOGIN REPLICATION\(password);
-              END IF;
-            END
-            $sidecar$;
-
-            """
-        let file = try SecretFile.write(sql, directory: configuration.stateDirectory, prefix: "roles.sql")
-        defer { unlink(file) }
-        let result = await run(
-            "psql", connectionArguments(database: true) + ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", file], timeout: .seconds(60))
-        guard result.outcome.isSuccess else { throw PostgresError(.command, "setting up roles failed: \(Self.lastLines(result))") }
+        try await postgres.localPsql.setUpRoles(superuser: postgres.superuser, replication: postgres.replication, runner: runner)
     }
 
-    /// One value from a query run as the superuser over the local socket.
-    func query(_ sql: String) async throws -> String {
-        let result = await run(
-            "psql", connectionArguments(database: true) + ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], timeout: .seconds(30))
-        guard result.outcome.isSuccess else { throw PostgresError(.command, "psql failed: \(Self.lastLines(result))") }
-        return String(decoding: result.stdoutTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// The key=value connstring of the local superuser (for `post_bootstrap`) and a pgpass file for it.
+    /// The key=value connstring of the local superuser (for `post_bootstrap`), with the pgpass file written for it.
     func localSuperuserConnection() throws -> (connstring: Connstring, pgpassFile: String) {
-        let host = postgres.socketDirectory ?? "/var/run/postgresql"
-        let connstring = Connstring(pairs: [
-            .init("dbname", "postgres"), .init("user", postgres.superuser.username), .init("host", host), .init("port", String(postgres.listen.port)),
-        ])
-        var entries: [PgPass.Entry] = []
-        if let password = postgres.superuser.password {
-            entries.append(PgPass.Entry(host: host, port: postgres.listen.port, user: postgres.superuser.username, password: password))
-        }
-        try PgPass(entries: entries).write(to: postgres.pgpassPath)
-        return (connstring, postgres.pgpassPath)
-    }
-
-    private func connectionArguments(database: Bool) -> [String] {
-        var arguments: [String] = []
-        if let socket = postgres.socketDirectory { arguments += ["-h", socket] }
-        arguments += ["-p", String(postgres.listen.port), "-U", postgres.superuser.username]
-        if database { arguments += ["-d", "postgres"] }
-        return arguments
-    }
-
-    // MARK: - Running
-
-    private func run(_ name: String, _ arguments: [String], timeout: Duration) async -> HookResult {
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") && !$0.key.hasPrefix("SIDECAR_") }
-        environment["PGCONNECT_TIMEOUT"] = "5"
-        let invocation = HookInvocation(
-            executable: binary(name), arguments: arguments, environment: environment, workingDirectory: configuration.stateDirectory,
-            timeout: timeout, grace: .seconds(5), tailBytes: 64 * 1024)
-        let result = await runner.run(invocation)
-        if !result.outcome.isSuccess {
-            logger.debug("\(name) \(arguments.first ?? ""): \(result.outcome.name): \(Self.lastLines(result))")
-        }
-        return result
+        try postgres.pgpass(source: nil).write(to: postgres.pgpassPath)
+        return (postgres.localSuperuserConnstring, postgres.pgpassPath)
     }
 
     static func lastLines(_ result: HookResult) -> String {

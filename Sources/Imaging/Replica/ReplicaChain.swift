@@ -154,7 +154,7 @@ struct ReplicaChain: Sendable {
         do {
             try instance.writeStandbyConfiguration(connection: connection.connstring, hasSource: connection.pgpassFile != nil)
             try await instance.start(jobID: lease.jobID, context: context)
-            try await instance.waitUntilAcceptingConnections(context: context)
+            try await instance.waitUntilAcceptingConnections()
             guard try await instance.isInRecovery() else {
                 return .startFailed(method: method, reason: "the instance started but is not in recovery")
             }

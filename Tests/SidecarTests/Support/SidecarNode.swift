@@ -85,6 +85,18 @@ struct SidecarNode: Sendable {
         try history().jobs(JobFilter(limit: 1000))
     }
 
+    /// Every job's events and the server log's tail, for a failure message.
+    func story() -> String {
+        var lines: [String] = []
+        for job in (try? jobs()) ?? [] {
+            lines.append("job \(job.id) \(job.kind.rawValue) \(job.state.rawValue) \(job.lastError ?? "")")
+            for event in (try? history().detail(jobID: job.id).events) ?? [] { lines.append("  \(event.message)") }
+        }
+        let log = (try? String(contentsOfFile: stateDirectory + "/logs/postgresql.log", encoding: .utf8)) ?? ""
+        lines += log.split(separator: "\n").suffix(15).map { "  log: \($0)" }
+        return lines.joined(separator: "\n")
+    }
+
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
     static func waitUntil(_ timeout: Duration = .seconds(60), _ what: String, _ condition: () throws -> Bool) throws {
         let deadline = ContinuousClock.now + timeout

@@ -7,7 +7,7 @@ import TestSupport
 /// dir (the repository's `hooks.d` plus the test's fixture hooks), a shared local DCS file, and the nodes' data
 /// and state dirs. ``tearDown()`` stops every PostgreSQL instance it started (immediate) and removes the dir.
 final class SidecarWorld: Sendable {
-    let directory: TempDirectory
+    let directory: ScratchDirectory
     let binary: String
     let hooksDirectory: String
     let dcsPath: String
@@ -19,7 +19,7 @@ final class SidecarWorld: Sendable {
 
     init(scope: String = "e2e") throws {
         self.scope = scope
-        directory = try TempDirectory(prefix: "sidecar-e2e", owner: "postgres")
+        directory = try ScratchDirectory("sidecar-e2e", owner: "postgres")
         chmod(directory.path, 0o755)
         let bin = try directory.makeDirectory("bin", owner: "postgres")
         binary = bin + "/sidecar"
@@ -37,7 +37,7 @@ final class SidecarWorld: Sendable {
         let path = hooksDirectory + "/" + name
         try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
-        try TempDirectory.chown(path, to: "postgres")
+        try ScratchDirectory.chown(path, to: "postgres")
     }
 
     /// A node of this world with its own port, data dir and state dir.
