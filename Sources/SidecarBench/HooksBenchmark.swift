@@ -69,7 +69,7 @@ enum HooksBenchmark {
         return (ContinuousClock.now - start).seconds
     }
 
-    private static func cSpawn(spawner: String, script: String, piped: Bool) throws -> Double {
+    static func cSpawn(spawner: String, script: String, piped: Bool) throws -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: spawner)
         process.arguments = [script, String(spawns), piped ? "1" : "0"]
@@ -97,14 +97,14 @@ enum HooksBenchmark {
         return (seconds, memory("VmHWM") - before)
     }
 
-    private static func writeScript(_ path: String, _ body: String) throws -> String {
+    static func writeScript(_ path: String, _ body: String) throws -> String {
         try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
         guard chmod(path, 0o755) == 0 else { throw BenchError("chmod \(path) failed") }
         return path
     }
 
     /// Compiles the C spawn loop (`spawn <script> <count> <piped>`), which prints the elapsed nanoseconds.
-    private static func compileSpawner(in directory: String) throws -> String {
+    static func compileSpawner(in directory: String) throws -> String {
         // Mode 0: bare posix_spawn + waitpid. Mode 1: what a runner needs at least — own group, stdin /dev/null,
         // stdout and stderr pipes read to EOF with poll(2).
         let source = """
@@ -184,7 +184,7 @@ enum HooksBenchmark {
         return 0
     }
 
-    private static func machine() -> String {
+    static func machine() -> String {
         let cpu =
             (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.split(separator: "\n")
             .first { $0.hasPrefix("model name") }.map { $0.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
@@ -206,11 +206,6 @@ enum HooksBenchmark {
 private final class CountingSink: HookOutputSink {
     private let count = Mutex(0)
     func receive(_ line: HookOutputLine) { count.withLock { $0 += line.bytes.count } }
-}
-
-private struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension Duration {

@@ -199,11 +199,6 @@ enum ImagingBenchmark {
             return String(decoding: data, as: UTF8.self)
         }
     }
-
-    struct BenchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
 }
 
 extension ISO8601DateFormatter {

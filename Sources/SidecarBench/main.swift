@@ -7,11 +7,13 @@ case "hooks":
     exit(await HooksBenchmark.run())
 case "etcd":
     exit(await EtcdBenchmark.run())
+case "chain":
+    exit(ChainBenchmark.run())
 case "imaging":
     exit(ImagingBenchmark.run(Array(arguments.dropFirst())))
 case "queue":
     exit(QueueBenchmark.main(Array(arguments.dropFirst())))
 default:
-    FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|imaging|etcd|http>\n".utf8))
+    FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|chain|imaging|etcd|http>\n".utf8))
     exit(64)
 }

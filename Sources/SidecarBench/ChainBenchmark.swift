@@ -1,0 +1,85 @@
+import Foundation
+
+/// `sidecar-bench chain`: the per-method cost of a replica chain through the real `sidecar` binary — 200 hooks that exit 1
+/// at once, then one that exits 0, each recorded as an attempt in SQLite at `synchronous=FULL` — beside a C
+/// `posix_spawn` loop spawning the same script 200 times in the same run. Per method = (T(201 methods) − T(1)) / 200,
+/// so the fixed cost of starting sidecar and of the start attempt after the chain cancels out.
+enum ChainBenchmark {
+    static let methods = 200
+    static let rounds = 3
+
+    static func run() -> Int32 {
+        let sidecar = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("sidecar").path
+        var template = Array("/tmp/sidecar-bench-chain-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { return 1 }
+        let root = String(cString: made)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        do {
+            chmod(root, 0o755)
+            let hooks = root + "/hooks.d"
+            try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+            chmod(hooks, 0o755)
+            let fail = try HooksBenchmark.writeScript(hooks + "/fail", "exit 1")
+            _ = try HooksBenchmark.writeScript(hooks + "/pass", "exit 0")
+            let spawner = try HooksBenchmark.compileSpawner(in: root)
+            print("machine: \(HooksBenchmark.machine())")
+            var bare: [Double] = []
+            var perMethod: [Double] = []
+            for round in 0..<rounds {
+                bare.append(try HooksBenchmark.cSpawn(spawner: spawner, script: fail, piped: false) / Double(methods))
+                let long = try chainRun(sidecar: sidecar, root: root, name: "long\(round)", failing: methods)
+                let short = try chainRun(sidecar: sidecar, root: root, name: "short\(round)", failing: 0)
+                perMethod.append((long - short) / Double(methods))
+            }
+            let bareMedian = bare.sorted()[rounds / 2]
+            let methodMedian = perMethod.sorted()[rounds / 2]
+            print("\n\(methods) failing methods + 1 succeeding, \(rounds) rounds (median)")
+            print(String(format: "  C posix_spawn + waitpid of the same script : %.3f ms/spawn", bareMedian * 1e3))
+            print(String(format: "  sidecar, per method (hook + attempt row)   : %.3f ms/method", methodMedian * 1e3))
+            print(String(format: "  ratio                                      : %.2fx (target <= 1.5x)", methodMedian / bareMedian))
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("sidecar-bench chain: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    /// Wall time of `sidecar run --once` on a chain of `failing` failing methods then one passing, as `postgres` when root.
+    static func chainRun(sidecar: String, root: String, name: String, failing: Int) throws -> Double {
+        let names = (0..<failing).map { "m\($0)" } + ["last"]
+        var yaml = """
+            scope: \(name)
+            name: \(name)
+            postgresql:
+              data_dir: \(root)/\(name)/data
+              create_replica_methods: [\(names.joined(separator: ", "))]
+
+            """
+        for method in names {
+            yaml += "  \(method): {command: \(method == "last" ? "pass" : "fail"), no_leader: true, keep_data: true}\n"
+        }
+        yaml += "sidecar:\n  state_dir: \(root)/\(name)/state\n  hooks_dir: \(root)/hooks.d\n"
+        let config = "\(root)/\(name).yml"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let asRoot = geteuid() == 0
+        if asRoot { _ = try launch(["/bin/chown", "-R", "postgres:postgres", root]) }
+        let start = Date()
+        let status = try launch((asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [sidecar, "run", "--once", "--config", config])
+        let seconds = Date().timeIntervalSince(start)
+        guard status == 0 else { throw BenchError("sidecar run --once exited \(status) for \(name)") }
+        return seconds
+    }
+
+    static func launch(_ argv: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.arguments = Array(argv.dropFirst())
+        process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "SIDECAR_LOG_LEVEL": "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
