@@ -14,7 +14,7 @@ struct CustomBootstrapRecoveryTests {
         var archive: String
     }
 
-    static func makeSource(_ world: SidecarWorld) throws -> Source {
+    static func makeSource(_ world: SidecarWorld) async throws -> Source {
         let archive = try world.directory.makeDirectory("archive", owner: "postgres")
         let source = try world.node("src")
         try source.configure(
@@ -23,21 +23,23 @@ struct CustomBootstrapRecoveryTests {
                     archive_mode: "on"
                     archive_command: 'cp %p \(archive)/%f'
                 """)
-        let run = try source.runOnce()
+        let run = try await source.runOnce()
         try #require(run.succeeded, "\(run.stderr)")
-        _ = try source.query("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')")
+        _ = try await source.query("CREATE TABLE t (v text); INSERT INTO t VALUES ('before')")
         let backup = world.directory.file("backup")
-        let copy = try AsUser.run(
-            [
-                "/usr/lib/postgresql/15/bin/pg_basebackup", "-D", backup, "-X", "stream", "-c", "fast", "-h", source.socketDirectory, "-p",
-                "\(source.port)", "-U", "postgres",
-            ])
+        let copy = try await EtcdHarness.offPool {
+            try AsUser.run(
+                [
+                    "/usr/lib/postgresql/15/bin/pg_basebackup", "-D", backup, "-X", "stream", "-c", "fast", "-h", source.socketDirectory, "-p",
+                    "\(source.port)", "-U", "postgres",
+                ])
+        }
         try #require(copy.succeeded, "\(copy.stderr)")
-        _ = try source.query("INSERT INTO t VALUES ('after')")
-        _ = try source.query("SELECT pg_create_restore_point('mark')")
-        _ = try source.query("INSERT INTO t VALUES ('late')")
-        let segment = try source.query("SELECT pg_walfile_name(pg_switch_wal())")
-        try SidecarNode.waitUntil(.seconds(30), "segment \(segment) archived") {
+        _ = try await source.query("INSERT INTO t VALUES ('after')")
+        _ = try await source.query("SELECT pg_create_restore_point('mark')")
+        _ = try await source.query("INSERT INTO t VALUES ('late')")
+        let segment = try await source.query("SELECT pg_walfile_name(pg_switch_wal())")
+        try await SidecarNode.waitUntil(.seconds(30), "segment \(segment) archived") {
             FileManager.default.fileExists(atPath: archive + "/" + segment)
         }
         return Source(backup: backup, archive: archive)
@@ -75,21 +77,21 @@ struct CustomBootstrapRecoveryTests {
     @Test func promoteRecoveryReplaysTheArchiveAndLeavesAPrimary() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        let source = try Self.makeSource(world)
+        let source = try await Self.makeSource(world)
         let node = try Self.restoringNode(
             world, "promoted", source,
             recovery: """
                       recovery_target_action: promote
                       recovery_target_timeline: latest
                 """)
-        let run = try node.runOnce()
+        let run = try await node.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
-        #expect((try? node.query("SELECT pg_is_in_recovery()")) == "f", "\(node.story())")
-        #expect(try node.query("SELECT string_agg(v, ',' ORDER BY v) FROM t") == "after,before,late")
+        #expect((try? await node.query("SELECT pg_is_in_recovery()")) == "f", "\(node.story())")
+        #expect(try await node.query("SELECT string_agg(v, ',' ORDER BY v) FROM t") == "after,before,late")
         Self.expectRecoverySettingsGone(node)
         // hot_standby is off only while the recovery runs: the configuration no longer says so (it takes effect at the
         // next restart, as hot_standby needs one).
-        #expect(try node.query("SELECT count(*) FROM pg_file_settings WHERE name = 'hot_standby' AND setting = 'off'") == "0")
+        #expect(try await node.query("SELECT count(*) FROM pg_file_settings WHERE name = 'hot_standby' AND setting = 'off'") == "0")
         let job = try #require(try node.jobs().first)
         #expect(job.state == .succeeded)
         let events = try node.history().detail(jobID: job.id).events.map(\.message)
@@ -99,17 +101,17 @@ struct CustomBootstrapRecoveryTests {
     @Test func pauseAtTheTargetIsResumedNotShutDown() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        let source = try Self.makeSource(world)
+        let source = try await Self.makeSource(world)
         let node = try Self.restoringNode(
             world, "paused", source,
             recovery: """
                       recovery_target_name: mark
                       recovery_target_action: pause
                 """)
-        let run = try node.runOnce()
+        let run = try await node.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
-        #expect((try? node.query("SELECT pg_is_in_recovery()")) == "f", "\(node.story())")
-        #expect(try node.query("SELECT string_agg(v, ',' ORDER BY v) FROM t") == "after,before")
+        #expect((try? await node.query("SELECT pg_is_in_recovery()")) == "f", "\(node.story())")
+        #expect(try await node.query("SELECT string_agg(v, ',' ORDER BY v) FROM t") == "after,before")
         Self.expectRecoverySettingsGone(node)
         let job = try #require(try node.jobs().first)
         #expect(job.state == .succeeded)

@@ -15,17 +15,18 @@ struct ImagingEndToEndTests {
         """
 
     /// A primary bootstrapped with initdb, for the replica tests.
-    static func primary(_ world: SidecarWorld, _ name: String = "a", postgresql: String = "") throws -> SidecarNode {
+    static func primary(_ world: SidecarWorld, _ name: String = "a", postgresql: String = "") async throws -> SidecarNode {
         let node = try world.node(name)
         try node.configure(bootstrap: pgHBA, postgresql: postgresql)
-        let run = try node.runOnce()
+        let run = try await node.runOnce()
         try #require(run.succeeded, "\(run.stderr)")
-        try #require(try node.query("SELECT pg_is_in_recovery()") == "f")
+        try #require(try await node.query("SELECT pg_is_in_recovery()") == "f")
         return node
     }
 
-    static func systemIdentifier(_ node: SidecarNode) throws -> String {
-        let result = try AsUser.run(["/usr/lib/postgresql/15/bin/pg_controldata", "-D", node.dataDirectory], user: nil)
+    static func systemIdentifier(_ node: SidecarNode) async throws -> String {
+        let argv = ["/usr/lib/postgresql/15/bin/pg_controldata", "-D", node.dataDirectory]
+        let result = try await EtcdHarness.offPool { try AsUser.run(argv, user: nil) }
         let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("Database system identifier:") } ?? ""
         return line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
     }
@@ -43,14 +44,14 @@ struct ImagingEndToEndTests {
                   pg_hba:
                     - host replication replicator 127.0.0.1/32 scram-sha-256
                 """)
-        let run = try a.runOnce()
+        let run = try await a.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
 
-        #expect(try a.query("SELECT pg_is_in_recovery()") == "f")
-        #expect(try a.query("SHOW data_checksums") == "on")
-        #expect(try a.query("SELECT rolreplication AND rolcanlogin FROM pg_roles WHERE rolname = 'replicator'") == "t")
+        #expect(try await a.query("SELECT pg_is_in_recovery()") == "f")
+        #expect(try await a.query("SHOW data_checksums") == "on")
+        #expect(try await a.query("SELECT rolreplication AND rolcanlogin FROM pg_roles WHERE rolname = 'replicator'") == "t")
         let view = try await world.dcsView()
-        #expect(view.initialize == (try Self.systemIdentifier(a)))
+        #expect(view.initialize == (try await Self.systemIdentifier(a)))
         #expect(view.leader == "a")
         #expect(view.leaderMember?.isPrimary == true)
         #expect(view.leaderMember?.connURL == "postgres://127.0.0.1:\(a.port)/postgres")
@@ -73,7 +74,7 @@ struct ImagingEndToEndTests {
     @Test func replicaChainFallsBackToBasebackupAndStreams() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        let a = try Self.primary(world)
+        let a = try await Self.primary(world)
         let record = world.directory.file("fails.out")
         try world.hook(
             "fails",
@@ -90,13 +91,13 @@ struct ImagingEndToEndTests {
                   fails:
                     command: fails
                 """)
-        let run = try b.runOnce()
+        let run = try await b.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
 
-        try SidecarNode.waitUntil(.seconds(30), "b streaming from a") {
-            try a.query("SELECT state FROM pg_stat_replication WHERE application_name = 'b'") == "streaming"
+        try await SidecarNode.waitUntil(.seconds(30), "b streaming from a") {
+            try await a.query("SELECT state FROM pg_stat_replication WHERE application_name = 'b'") == "streaming"
         }
-        #expect(try b.query("SELECT pg_is_in_recovery()") == "t")
+        #expect(try await b.query("SELECT pg_is_in_recovery()") == "t")
 
         let job = try #require(try b.jobs().first)
         #expect(job.state == .succeeded)
@@ -139,7 +140,7 @@ struct ImagingEndToEndTests {
                   broken:
                     command: broken_restore
                 """)
-        let run = try a.runOnce()
+        let run = try await a.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
 
         let job = try #require(try a.jobs().last)
@@ -153,16 +154,16 @@ struct ImagingEndToEndTests {
 
         let b = try world.node("b")
         try b.configure(bootstrap: Self.pgHBA)
-        #expect(try b.runOnce().succeeded)
+        #expect(try await b.runOnce().succeeded)
         let view = try await world.dcsView()
         #expect(view.leader == "b")
-        #expect(view.initialize == (try Self.systemIdentifier(b)))
+        #expect(view.initialize == (try await Self.systemIdentifier(b)))
     }
 
     @Test func allMethodsFailingRequeuesThePassUntilMaxCycles() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        _ = try Self.primary(world)
+        _ = try await Self.primary(world)
         try world.hook("nope", "echo nope >&2; exit 1")
         let b = try world.node("b")
         try b.configure(
@@ -175,7 +176,7 @@ struct ImagingEndToEndTests {
                   replica:
                     max_cycles: 2
                 """)
-        #expect(try b.runOnce().succeeded)
+        #expect(try await b.runOnce().succeeded)
         let queued = try #require(try b.jobs().first)
         #expect(queued.state == .queued)
         let wait = queued.notBefore.timeIntervalSince(queued.updatedAt)
@@ -183,8 +184,8 @@ struct ImagingEndToEndTests {
         #expect(try b.history().attempts(jobID: queued.id).map(\.method) == ["first", "second"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: b.dataDirectory).isEmpty)
 
-        try SidecarNode.waitUntil(.seconds(5), "not_before to pass") { Date() > queued.notBefore }
-        #expect(try b.runOnce().succeeded)
+        try await SidecarNode.waitUntil(.seconds(5), "not_before to pass") { Date() > queued.notBefore }
+        #expect(try await b.runOnce().succeeded)
         #expect(try b.jobs().count == 1, "a job that gave up is not replaced by a new one")
         let failed = try #require(try b.jobs().first)
         #expect(failed.state == .failed)
@@ -197,7 +198,7 @@ struct ImagingEndToEndTests {
     @Test func keepDataKeepsTheDataDirBetweenMethodsOnlyWhenAsked() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        _ = try Self.primary(world)
+        _ = try await Self.primary(world)
         let out = world.directory.file("keep.out")
         let b = try world.node("b")
         try world.hook(
@@ -217,7 +218,7 @@ struct ImagingEndToEndTests {
                   look_kept: {command: "look \(b.dataDirectory)", keep_data: true, no_params: true, extra: 1}
                   look_wiped: {command: "look \(b.dataDirectory)", no_params: true}
                 """)
-        #expect(try b.runOnce().succeeded)
+        #expect(try await b.runOnce().succeeded)
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map(String.init)
         // keep_data with no_params keeps the dir (Patroni loses it there) and passes neither flag.
         #expect(lines == ["kept", "--extra=1", "wiped"])
@@ -241,7 +242,7 @@ struct ImagingEndToEndTests {
                   create_replica_methods: [restore, basebackup]
                   restore: {command: restore_from_archive, no_leader: true}
                 """)
-        #expect(try r.runOnce().succeeded)
+        #expect(try await r.runOnce().succeeded)
         let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.contains("--connstring="))
         #expect(lines.contains("--no_leader=True"))
@@ -250,11 +251,11 @@ struct ImagingEndToEndTests {
         let detail = try r.history().detail(jobID: job.id)
         #expect(detail.events.map(\.message).contains("trying to bootstrap (without leader)"))
         #expect(detail.attempts.map(\.method) == ["restore"])
-        #expect(try r.query("SELECT pg_is_in_recovery()") == "t")
+        #expect(try await r.query("SELECT pg_is_in_recovery()") == "t")
 
         let w = try world.node("w")
         try w.configure(postgresql: "  create_replica_methods: [basebackup]")
-        #expect(try w.runOnce().succeeded)
+        #expect(try await w.runOnce().succeeded)
         let waiting = try #require(try w.jobs().first)
         #expect(waiting.state == .queued)
         #expect(try w.history().detail(jobID: waiting.id).events.map(\.message).contains("waiting for leader to bootstrap"))
@@ -264,22 +265,22 @@ struct ImagingEndToEndTests {
     @Test func clonefromReplicaIsTheSourceInsteadOfTheLeader() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
-        let a = try Self.primary(world)
+        let a = try await Self.primary(world)
         let b = try world.node("b")
         try b.configure(top: "tags: {clonefrom: true}")
-        #expect(try b.runOnce().succeeded)
-        try SidecarNode.waitUntil(.seconds(30), "b streaming") {
-            try a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
+        #expect(try await b.runOnce().succeeded)
+        try await SidecarNode.waitUntil(.seconds(30), "b streaming") {
+            try await a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
         }
         let c = try world.node("c")
         try c.configure()
-        #expect(try c.runOnce().succeeded)
+        #expect(try await c.runOnce().succeeded)
         let job = try #require(try c.jobs().first)
         let detail = try c.history().detail(jobID: job.id)
         #expect(detail.events.map(\.message).contains("trying to bootstrap from replica 'b'"))
         #expect(detail.attempts.map(\.cloneSource) == ["b"])
-        try SidecarNode.waitUntil(.seconds(30), "c streaming from b") {
-            try b.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'c'") == "1"
+        try await SidecarNode.waitUntil(.seconds(30), "c streaming from b") {
+            try await b.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'c'") == "1"
         }
     }
 }

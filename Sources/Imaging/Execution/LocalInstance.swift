@@ -53,21 +53,20 @@ struct LocalInstance: Sendable {
 
     // MARK: - pg_ctl
 
-    /// `pg_ctl start`, the server log in `<state_dir>/logs/postgresql.log`; with `wait`, until it accepts connections.
+    /// `pg_ctl start -w`, the server log in `<state_dir>/logs/postgresql.log`; with `wait`, until it accepts connections.
+    ///
+    /// Without `wait` (a bootstrap's recovery, which may run for hours with connections refused), pg_ctl waits a few
+    /// seconds only and a server still starting is fine: sidecar then watches the recovery itself. Never `pg_ctl -W`:
+    /// it can exit before its child has left the process group, and the runner's final SIGKILL to the group would
+    /// then kill the server before it starts.
     func start(jobID: Int64, context: ImagingContext, wait: Bool = true) async throws {
         try FileManager.default.createDirectory(atPath: "\(configuration.stateDirectory)/logs", withIntermediateDirectories: true)
-        let result = await postgres.pgCtl.start(logFile: serverLog, wait: wait, runner: runner)
-        guard result.outcome.isSuccess else {
-            throw PostgresError(.command, "pg_ctl start failed (\(result.outcome.name)): \(Self.lastLines(result)); see \(serverLog)")
-        }
-        if !wait {
-            // pg_ctl -W returns before the postmaster writes its pid file: wait for that, not for connections.
-            let deadline = ContinuousClock.now + postgres.pgCtlTimeout
-            while try await !isRunning() {
-                guard ContinuousClock.now < deadline else {
-                    throw PostgresError(.command, "PostgreSQL did not start within \(postgres.pgCtlTimeout); see \(serverLog)")
-                }
-                try await Task.sleep(for: .milliseconds(50))
+        var pgCtl = postgres.pgCtl
+        if !wait { pgCtl.timeout = min(pgCtl.timeout, .seconds(5)) }
+        let result = await pgCtl.start(logFile: serverLog, runner: runner)
+        if !result.outcome.isSuccess {
+            guard !wait, try await isRunning() else {
+                throw PostgresError(.command, "pg_ctl start failed (\(result.outcome.name)): \(Self.lastLines(result)); see \(serverLog)")
             }
         }
         context.event(jobID, "started PostgreSQL (log: \(serverLog))")

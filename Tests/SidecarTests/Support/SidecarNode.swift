@@ -51,15 +51,19 @@ struct SidecarNode: Sendable {
         try SidecarWorld.chownTree(root)
     }
 
+    // Every call below that waits for a process runs off Swift's cooperative pool (which has one thread per core):
+    // a test blocking it would starve every other test running in parallel.
+
     /// `sidecar run --once` as `postgres`.
     @discardableResult
-    func runOnce(timeout: Duration = .seconds(120)) throws -> AsUser.Result {
-        try AsUser.run([world.binary, "run", "--once", "--config", configPath], environment: Self.environment, timeout: timeout)
+    func runOnce(timeout: Duration = .seconds(120)) async throws -> AsUser.Result {
+        try await sidecar(["run", "--once"], timeout: timeout)
     }
 
     /// `sidecar <arguments> --config <this node's config>` as `postgres`.
-    func sidecar(_ arguments: [String], timeout: Duration = .seconds(60)) throws -> AsUser.Result {
-        try AsUser.run([world.binary] + arguments + ["--config", configPath], environment: Self.environment, timeout: timeout)
+    func sidecar(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> AsUser.Result {
+        let argv = [world.binary] + arguments + ["--config", configPath]
+        return try await EtcdHarness.offPool { try AsUser.run(argv, environment: Self.environment, timeout: timeout) }
     }
 
     /// The daemon (`sidecar run`) as `postgres`, in the background.
@@ -68,10 +72,9 @@ struct SidecarNode: Sendable {
     }
 
     /// One value from a query as the superuser over this node's socket.
-    func query(_ sql: String) throws -> String {
-        let result = try AsUser.run(
-            ["/usr/bin/psql", "-X", "-A", "-t", "-h", socketDirectory, "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-c", sql],
-            user: nil, timeout: .seconds(30))
+    func query(_ sql: String) async throws -> String {
+        let argv = ["/usr/bin/psql", "-X", "-A", "-t", "-h", socketDirectory, "-p", "\(port)", "-U", "postgres", "-d", "postgres", "-c", sql]
+        let result = try await EtcdHarness.offPool { try AsUser.run(argv, user: nil, timeout: .seconds(30)) }
         guard result.succeeded else { throw TestSupportError("psql on \(name): \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -98,11 +101,11 @@ struct SidecarNode: Sendable {
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes.
-    static func waitUntil(_ timeout: Duration = .seconds(60), _ what: String, _ condition: () throws -> Bool) throws {
+    static func waitUntil(_ timeout: Duration = .seconds(60), _ what: String, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if (try? condition()) == true { return }
-            Thread.sleep(forTimeInterval: 0.1)
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSupportError("timed out after \(timeout) waiting for \(what)")
     }

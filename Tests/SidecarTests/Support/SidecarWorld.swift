@@ -23,7 +23,10 @@ final class SidecarWorld: Sendable {
         chmod(directory.path, 0o755)
         let bin = try directory.makeDirectory("bin", owner: "postgres")
         binary = bin + "/sidecar"
-        try FileManager.default.copyItem(atPath: try BuiltProducts.path("sidecar"), toPath: binary)
+        // Copied by a child process: a file this process held open for writing could leak into a child that a parallel
+        // test forks at that moment, and exec of the copy would then fail with "Text file busy".
+        let copy = try AsUser.run(["/bin/cp", try BuiltProducts.path("sidecar"), binary], user: nil)
+        guard copy.succeeded else { throw TestSupportError("copying the sidecar binary failed: \(copy.stderr)") }
         chmod(binary, 0o755)
         hooksDirectory = directory.file("hooks.d")
         try FileManager.default.copyItem(atPath: Self.repository + "/hooks.d", toPath: hooksDirectory)
