@@ -28,10 +28,11 @@ struct LocalInstance: Sendable {
     }
 
     var basebackup: PgBaseBackup {
-        PgBaseBackup(binaries: postgres.binaries, dataDirectory: postgres.dataDirectory, options: postgres.basebackupOptions)
+        PgBaseBackup(binaries: postgres.binaries, dataDirectory: postgres.dataDirectory, options: postgres.basebackupOptions, progress: true)
     }
 
-    /// `pg_basebackup --pgdata=… -X stream --dbname=<connstring>` plus `postgresql.basebackup` options.
+    /// `pg_basebackup --pgdata=… -X stream --dbname=<connstring>` plus `postgresql.basebackup` options and `--progress`
+    /// (its copied / total lines feed the status).
     func basebackupArgv(connstring: Connstring) -> [String] {
         [postgres.binaries.path(.pgBasebackup)] + basebackup.arguments(source: connstring)
     }

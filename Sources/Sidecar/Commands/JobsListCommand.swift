@@ -41,16 +41,23 @@ struct JobsListCommand: ParsableCommand {
         let filter = JobFilter(
             state: state.flatMap(JobState.init(rawValue:)), kind: kind.flatMap(JobKind.init(rawValue:)),
             since: since.flatMap { Self.parseSince($0, now: Date()) }, limit: limit)
+        let history = AuditHistory(database: database)
         let jobs: [Job]
+        var running: [Int64: Attempt] = [:]
         do {
-            jobs = try AuditHistory(database: database).jobs(filter)
+            jobs = try history.jobs(filter)
+            if !json {
+                for job in jobs where job.state == .running {
+                    running[job.id] = try history.attempts(jobID: job.id).last { $0.finishedAt == nil }
+                }
+            }
         } catch {
             throw CLIError(error)
         }
         if json {
             try JSONOutput.write(JSONOutput.jobsDocument(jobs))
         } else {
-            Terminal.write(JobTable.list(jobs))
+            Terminal.write(JobTable.list(jobs, running: running))
         }
     }
 

@@ -40,6 +40,15 @@ extension ConfigLoader {
         if settings.apiToken?.isEmpty == true {
             problems.append(ConfigProblem("sidecar.api_token", "is empty: set a long random token, or remove the key to disable POST /reinit"))
         }
+        if let colon = settings.listen.lastIndex(of: ":"), settings.apiToken == nil,
+            !ListenAddress.isLoopback(host: String(settings.listen[..<colon]))
+        {
+            problems.append(
+                ConfigProblem(
+                    "sidecar.listen",
+                    "'\(settings.listen)' is reachable from other machines but sidecar.api_token is not set: "
+                        + "listen on 127.0.0.1, or set sidecar.api_token"))
+        }
         settings.hookTimeout = duration(section["hook_timeout"], at: "sidecar.hook_timeout", minimum: .seconds(1))
         if let methods = mapping(section["methods"], at: "sidecar.methods") {
             for (method, value) in methods.entries {

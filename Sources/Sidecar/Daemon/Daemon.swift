@@ -6,8 +6,9 @@ import JobStore
 import Logging
 import ServiceLifecycle
 
-/// The running daemon: the cycle and the job worker (and, later, HTTP) in one `ServiceGroup`.
+/// The running daemon: the cycle, the job worker and the HTTP status server in one `ServiceGroup`.
 struct Daemon {
+    let config: SidecarConfig
     let context: ImagingContext
     let cycle: Cycle
     let worker: JobWorker
@@ -25,6 +26,7 @@ struct Daemon {
             throw CLIError("could not open the job database in \(config.sidecar.stateDir): \(error)")
         }
         let dcs = try DaemonWiring.dcs(config)
+        self.config = config
         context = ImagingContext(
             configuration: imaging, queue: JobQueue(database: database), history: AuditHistory(database: database), dcs: dcs,
             logger: logger, environment: environment)
@@ -46,6 +48,7 @@ struct Daemon {
     /// `sidecar run`: until SIGTERM or SIGINT. The first signal stops the running hook gracefully (TERM, grace,
     /// KILL) and re-queues its job; a second one kills the hook's group at once.
     func run(logger: Logger) async throws {
+        let http = try statusServer(logger: logger)
         cycle.reconcile()
         let worker = self.worker
         let secondSignal = SignalCounter(signals: [SIGTERM, SIGINT]) { count in
@@ -60,10 +63,29 @@ struct Daemon {
                 services: [
                     .init(service: CycleService(cycle: cycle, worker: worker)),
                     .init(service: worker),
+                    .init(service: http),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+}
+
+extension Daemon {
+    /// The HTTP status server on `sidecar.listen`, with its own connection to the job database (a request never
+    /// waits for the worker's transaction). Throws ``CLIError`` when the address cannot be bound.
+    func statusServer(logger: Logger) throws(CLIError) -> StatusServer {
+        let address = try ListenAddress(parsing: config.sidecar.listen)
+        let database: JobDatabase
+        do {
+            database = try JobDatabase(path: "\(config.sidecar.stateDir)/\(JobDatabase.fileName)", create: false, busyTimeout: .seconds(5))
+        } catch {
+            throw CLIError("could not open the job database for HTTP: \(error)")
+        }
+        let router = StatusRouter(
+            status: context.status, configuration: context.configuration, history: AuditHistory(database: database),
+            queue: JobQueue(database: database), apiToken: config.sidecar.apiToken)
+        return try StatusServer(address: address, router: router, logger: logger)
     }
 }
 

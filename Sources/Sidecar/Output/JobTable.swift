@@ -3,22 +3,38 @@ import JobStore
 
 /// The human views of `sidecar jobs list` and `sidecar jobs show`.
 enum JobTable {
-    /// One row per job: id, kind, source, state, pass, attempts, created, finished, data dir, last error.
-    static func list(_ jobs: [Job]) -> String {
+    /// One row per job: id, kind, source, state, pass, attempts, created, finished, data dir, progress of a running
+    /// job (`running for 12m, last: …`, from its open attempt in `running`), last error.
+    static func list(_ jobs: [Job], running: [Int64: Attempt] = [:], now: Date = Date()) -> String {
         if jobs.isEmpty { return "no jobs\n" }
-        let header = ["ID", "KIND", "SOURCE", "STATE", "PASS", "ATTEMPTS", "CREATED", "FINISHED", "DATA DIR", "LAST ERROR"]
+        let header = ["ID", "KIND", "SOURCE", "STATE", "PASS", "ATTEMPTS", "CREATED", "FINISHED", "DATA DIR", "PROGRESS", "LAST ERROR"]
         let rows = jobs.map { job in
             [
                 String(job.id), job.kind.rawValue, job.source.rawValue, state(job), String(job.cycle), String(job.attemptCount),
                 short(job.createdAt), job.finishedAt.map(short) ?? "-", job.dataDirectory,
+                job.state == .running ? running[job.id].map { oneLine(progress($0, now: now), max: 70) } ?? "running" : "",
                 job.lastError.map { oneLine($0, max: 60) } ?? "",
             ]
         }
         return render([header] + rows)
     }
 
+    /// `running for 12m, last: <line>` for an open attempt (the line as last recorded, at most once a second).
+    static func progress(_ attempt: Attempt, now: Date) -> String {
+        let running = "running \(attempt.method) for \(elapsed(now.timeIntervalSince(attempt.startedAt)))"
+        return attempt.lastLine.map { "\(running), last: \($0)" } ?? running
+    }
+
+    /// `45s`, `12m`, `3h05m`.
+    static func elapsed(_ seconds: TimeInterval) -> String {
+        let total = max(0, Int(seconds))
+        if total < 60 { return "\(total)s" }
+        if total < 3600 { return "\(total / 60)m" }
+        return "\(total / 3600)h" + String(format: "%02dm", (total % 3600) / 60)
+    }
+
     /// A job's fields, its events, then each attempt with its argv and the end of its output.
-    static func detail(_ detail: JobDetail, tailLines: Int = 10) -> String {
+    static func detail(_ detail: JobDetail, tailLines: Int = 10, now: Date = Date()) -> String {
         let job = detail.job
         var fields: [(String, String)] = [
             ("job", "\(job.id)"), ("kind", "\(job.kind.rawValue) (source \(job.source.rawValue))"), ("state", state(job)),
@@ -56,6 +72,10 @@ enum JobTable {
             if let source = attempt.cloneSource { text += "  clone source: \(source)\n" }
             if let detail = attempt.detail { text += "  detail: \(detail)\n" }
             if let path = attempt.logPath { text += "  log: \(path)\n" }
+            if attempt.finishedAt == nil {
+                text += "  \(progress(attempt, now: now))"
+                text += attempt.progressAt.map { " (recorded \(short($0)))\n" } ?? "\n"
+            }
             text += tail("stdout", attempt.stdoutTail, lines: tailLines) + tail("stderr", attempt.stderrTail, lines: tailLines)
         }
         return text

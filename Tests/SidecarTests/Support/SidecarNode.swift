@@ -7,6 +7,8 @@ struct SidecarNode: Sendable {
     let world: SidecarWorld
     let name: String
     let port: Int
+    /// The daemon's HTTP port (`sidecar.listen` 127.0.0.1:httpPort unless the test's `sidecar` keys set `listen`).
+    let httpPort: Int
 
     var root: String { world.directory.file(name) }
     var dataDirectory: String { root + "/data" }
@@ -45,6 +47,7 @@ struct SidecarNode: Sendable {
                   path: \(world.dcsPath)
               basebackup:
                 retry_wait: 1s
+            \(sidecar.contains("listen:") ? "" : "  listen: 127.0.0.1:\(httpPort)")
             \(sidecar)
             """
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)

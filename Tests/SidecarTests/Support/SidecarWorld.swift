@@ -46,7 +46,7 @@ final class SidecarWorld: Sendable {
     /// A node of this world with its own port, data dir and state dir.
     func node(_ name: String) throws -> SidecarNode {
         let port = try FreePort.next()
-        return SidecarNode(world: self, name: name, port: port)
+        return SidecarNode(world: self, name: name, port: port, httpPort: try FreePort.next())
     }
 
     /// A fresh read of the shared DCS, as an observer that is not a member.

@@ -1,0 +1,91 @@
+import FlyingFox
+import Foundation
+import Imaging
+import JobStore
+
+extension StatusRouter {
+    /// `POST /reinit` with `Authorization: Bearer <sidecar.api_token>` and an optional `{"from_leader": bool}`:
+    /// enqueues a `replica` job like `sidecar reinit` (202), or answers 409 with the data dir's unfinished job.
+    /// Without a configured token the route is off (403); a wrong or missing token is 401.
+    func reinit(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let token = apiToken else {
+            throw HTTPProblem(.forbidden, "POST /reinit is disabled: set sidecar.api_token to enable it")
+        }
+        guard let presented = Self.bearer(request.headers[.authorization]), Self.constantTimeEqual(presented, token) else {
+            throw HTTPProblem(
+                .unauthorized, "POST /reinit needs Authorization: Bearer <sidecar.api_token>", headers: [HTTPHeader("WWW-Authenticate"): "Bearer"])
+        }
+        let fromLeader = try Self.fromLeader(try await Self.body(request))
+        let enqueued = try ReinitRequest.enqueue(configuration, queue: queue, fromLeader: fromLeader, source: .http, now: now())
+        switch enqueued {
+        case .created(let job):
+            return HTTPReply.json(.object([("created", .bool(true)), ("job", JSONOutput.job(job))]), status: .accepted)
+        case .existing(let job):
+            return HTTPReply.json(
+                .object([
+                    ("created", .bool(false)),
+                    (
+                        "error",
+                        .string(
+                            "job \(job.id) (\(job.kind.rawValue), \(job.state.rawValue)) is unfinished for this data dir; wait for it or cancel it")
+                    ),
+                    ("job", JSONOutput.job(job)),
+                ]), status: .conflict)
+        }
+    }
+
+    /// The body, at most ``maxBodyBytes`` (chunked bodies are counted as they come). Throws ``HTTPProblem`` (413).
+    static func body(_ request: HTTPRequest) async throws -> Data {
+        var data = Data()
+        for try await chunk in request.bodySequence {
+            data.append(chunk)
+            if data.count > maxBodyBytes {
+                throw HTTPProblem(.payloadTooLarge, "request body over \(maxBodyBytes) bytes", headers: [.connection: "close"])
+            }
+        }
+        return data
+    }
+
+    /// `from_leader` of an empty body or a JSON object with only that key. Throws ``HTTPProblem`` (400).
+    static func fromLeader(_ body: Data) throws(HTTPProblem) -> Bool {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { return false }
+        guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
+            throw HTTPProblem(.badRequest, "the body must be a JSON object such as {\"from_leader\": true}")
+        }
+        if let unknown = object.keys.sorted().first(where: { $0 != "from_leader" }) {
+            throw HTTPProblem(.badRequest, "unknown key '\(unknown)': the body takes only from_leader")
+        }
+        guard object["from_leader"] != nil else { return false }
+        guard let decoded = try? JSONDecoder().decode(ReinitBody.self, from: body) else {
+            throw HTTPProblem(.badRequest, "from_leader must be true or false")
+        }
+        return decoded.fromLeader ?? false
+    }
+
+    private struct ReinitBody: Decodable {
+        var fromLeader: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case fromLeader = "from_leader"
+        }
+    }
+
+    /// The token of `Bearer <token>` (scheme case-insensitive), or `nil`.
+    static func bearer(_ header: String?) -> String? {
+        guard let header else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return parts[1].trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Compares without stopping at the first difference, so timing does not reveal the token.
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let left = Array(a.utf8)
+        let right = Array(b.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<max(left.count, right.count) {
+            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
+        }
+        return difference == 0
+    }
+}

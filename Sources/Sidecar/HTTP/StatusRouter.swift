@@ -1,0 +1,146 @@
+import FlyingFox
+import Foundation
+import Imaging
+import JobStore
+
+/// Answers the status server's routes (SPEC §10): `/health`, `/readiness`, `/status`, `/jobs`, `/jobs/{id}`,
+/// `/metrics`, `POST /reinit`. Reads the node's in-memory status and the job database (its own connection, so a
+/// request never waits for the worker's transaction); every refusal is a JSON error with a 4xx status.
+struct StatusRouter: HTTPHandler {
+    /// Bodies larger than this are refused with 413 (the only body is `POST /reinit`'s small JSON).
+    static let maxBodyBytes = 64 * 1024
+
+    var status: NodeStatus
+    var configuration: ImagingConfiguration
+    var history: AuditHistory
+    var queue: JobQueue
+    /// `sidecar.api_token`; `nil` disables `POST /reinit` (403).
+    var apiToken: String?
+    var now: @Sendable () -> Date = { Date() }
+
+    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+        do {
+            return try await route(request)
+        } catch let problem as HTTPProblem {
+            return problem.response
+        } catch let error as JobStoreError {
+            return error.code == .notFound ? HTTPReply.error(.notFound, error.message) : HTTPReply.error(.internalServerError, error.message)
+        } catch {
+            return HTTPReply.error(.internalServerError, "\(error)")
+        }
+    }
+
+    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let length = request.headers[.contentLength], (Int(length) ?? Int.max) > Self.maxBodyBytes {
+            throw HTTPProblem(.payloadTooLarge, "request body over \(Self.maxBodyBytes) bytes", headers: [.connection: "close"])
+        }
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        switch (segments.first, segments.count) {
+        case ("health", 1):
+            try only(.GET, request)
+            return health()
+        case ("readiness", 1):
+            try only(.GET, request)
+            return readiness()
+        case ("status", 1):
+            try only(.GET, request)
+            return HTTPReply.json(try StatusDocument.build(status.snapshot, configuration: configuration, history: history, now: now()))
+        case ("jobs", 1):
+            try only(.GET, request)
+            return try jobs(request.query)
+        case ("jobs", 2):
+            try only(.GET, request)
+            guard let id = Int64(segments[1]), id > 0 else { throw HTTPProblem(.badRequest, "job id '\(segments[1])' is not a number") }
+            return HTTPReply.json(JSONOutput.detailDocument(try history.detail(jobID: id)))
+        case ("metrics", 1):
+            try only(.GET, request)
+            return HTTPReply.metrics(try MetricsText.render(status: status.snapshot, configuration: configuration, history: history))
+        case ("reinit", 1):
+            try only(.POST, request)
+            return try await reinit(request)
+        default:
+            throw HTTPProblem(.notFound, "no route \(request.method.rawValue) \(request.path); see /status, /jobs, /metrics, /health, /readiness")
+        }
+    }
+
+    private func only(_ method: HTTPMethod, _ request: HTTPRequest) throws(HTTPProblem) {
+        guard request.method == method else {
+            throw HTTPProblem(.methodNotAllowed, "\(request.path) answers \(method.rawValue) only", headers: [HTTPHeader("Allow"): method.rawValue])
+        }
+    }
+
+    // MARK: - Probes
+
+    /// 200 while the cycle ran within 2 × `loop_wait`.
+    private func health() -> HTTPResponse {
+        let snapshot = status.snapshot
+        let limit = 2 * configuration.loopWait.seconds
+        guard let last = snapshot.lastCycleAt else {
+            return HTTPReply.json(
+                .object([("healthy", .bool(false)), ("reason", .string("the cycle has not run yet"))]), status: .serviceUnavailable)
+        }
+        let age = now().timeIntervalSince(last)
+        let document = JSONValue.object([
+            ("healthy", .bool(age <= limit)), ("last_cycle_at", .string(Timestamp.format(last))),
+            ("seconds_since_cycle", .number(Int64(age.rounded(.down)))),
+            ("reason", age <= limit ? .null : .string("the cycle has not run for \(Int(age)) s (limit 2 × loop_wait = \(Int(limit)) s)")),
+        ])
+        return HTTPReply.json(document, status: age <= limit ? .ok : .serviceUnavailable)
+    }
+
+    /// 200 once the data dir is imaged and the instance verified, else 503 with the reason.
+    private func readiness() -> HTTPResponse {
+        let snapshot = status.snapshot
+        if snapshot.imagedAndVerified {
+            return HTTPReply.json(.object([("ready", .bool(true)), ("instance", .string(snapshot.instance.rawValue))]))
+        }
+        return HTTPReply.json(.object([("ready", .bool(false)), ("reason", .string(Self.notReadyReason(snapshot)))]), status: .serviceUnavailable)
+    }
+
+    static func notReadyReason(_ snapshot: NodeStatus.Snapshot) -> String {
+        if snapshot.lastCycleAt == nil { return "the cycle has not run yet" }
+        if let job = snapshot.currentJob {
+            let method = job.attempt.map { ", running \($0.method)" } ?? ""
+            return "imaging: \(job.kind) job \(job.id)\(method)"
+        }
+        if let problem = snapshot.dataDirProblem { return problem }
+        if snapshot.dataDirState != "valid" { return "data dir is \(snapshot.dataDirState)" }
+        return "the instance is \(snapshot.instance.rawValue), not verified running"
+    }
+
+    // MARK: - Jobs
+
+    /// `GET /jobs?state=&kind=&limit=`: the document of `sidecar jobs list --json`.
+    private func jobs(_ query: [HTTPRequest.QueryItem]) throws -> HTTPResponse {
+        var filter = JobFilter(limit: 50)
+        for item in query {
+            switch item.name {
+            case "state":
+                guard let state = JobState(rawValue: item.value) else {
+                    throw HTTPProblem(.badRequest, "state must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.state = state
+            case "kind":
+                guard let kind = JobKind(rawValue: item.value) else {
+                    throw HTTPProblem(.badRequest, "kind must be one of \(JobKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                filter.kind = kind
+            case "limit":
+                guard let limit = Int(item.value), (1...10_000).contains(limit) else {
+                    throw HTTPProblem(.badRequest, "limit must be a number from 1 to 10000")
+                }
+                filter.limit = limit
+            default:
+                throw HTTPProblem(.badRequest, "unknown parameter '\(item.name)': use state, kind, limit")
+            }
+        }
+        return HTTPReply.json(JSONOutput.jobsDocument(try history.jobs(filter)))
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
