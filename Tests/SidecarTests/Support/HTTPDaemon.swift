@@ -3,9 +3,14 @@ import TestSupport
 
 /// Helpers around a daemon started with ``SidecarNode/startDaemon()`` for the HTTP tests.
 enum HTTPDaemon {
-    /// Runs `body` with the node's daemon, then stops it (SIGTERM to `runuser`, which passes it on) and waits for it.
-    static func with<T>(_ node: SidecarNode, _ body: (ChildProcess) async throws -> T) async throws -> T {
-        let daemon = try node.startDaemon()
+    /// Runs `body` with the node's daemon (`config`: another config file than the node's), then stops it (SIGTERM to
+    /// `runuser`, which passes it on) and waits for it.
+    static func with<T>(_ node: SidecarNode, config: String? = nil, _ body: (ChildProcess) async throws -> T) async throws -> T {
+        let daemon =
+            try config.map {
+                try ChildProcess(
+                    "/usr/sbin/runuser", ["-u", "postgres", "--", node.world.binary, "run", "--config", $0], environment: SidecarNode.environment)
+            } ?? node.startDaemon()
         do {
             let result = try await body(daemon)
             await stop(daemon)
