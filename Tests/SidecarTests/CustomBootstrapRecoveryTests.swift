@@ -45,7 +45,9 @@ struct CustomBootstrapRecoveryTests {
         return Source(backup: backup, archive: archive)
     }
 
-    static func restoringNode(_ world: SidecarWorld, _ name: String, _ source: Source, recovery: String) throws -> SidecarNode {
+    static func restoringNode(
+        _ world: SidecarWorld, _ name: String, _ source: Source, recovery: String, restoreCommand: String? = nil
+    ) throws -> SidecarNode {
         try world.hook(
             "restore_copy",
             """
@@ -62,7 +64,7 @@ struct CustomBootstrapRecoveryTests {
                     command: restore_copy
                     from: \(source.backup)
                     recovery_conf:
-                      restore_command: 'cp \(source.archive)/%f %p'
+                      restore_command: '\(restoreCommand ?? "cp \(source.archive)/%f %p")'
                 \(recovery)
                 """)
         return node

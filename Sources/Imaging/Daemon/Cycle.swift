@@ -19,7 +19,7 @@ public struct Cycle: Sendable {
     /// Runs one cycle; returns the job it enqueued, if any.
     @discardableResult
     public func run() async -> Int64? {
-        reconcile()
+        await reconcile()
         let view = await readDCS()
         let instance = LocalInstance(configuration: configuration, runner: context.runner, logger: context.logger)
         let busy = context.status.snapshot.currentJob != nil
@@ -37,22 +37,10 @@ public struct Cycle: Sendable {
         return enqueued
     }
 
-    /// Crash recovery (SPEC §7): jobs whose owner is gone go back to the queue, their hook groups are killed.
-    public func reconcile() {
-        do {
-            for done in try context.queue.reconcile(now: context.now()) {
-                let job = done.job.id
-                context.event(job, "took the job back: its owner (\(done.previousOwner)) is gone (\(done.reason.rawValue))")
-                if let process = done.hookProcess {
-                    let record = HookProcess(pid: process.pid, processGroup: process.processGroup, startTime: UInt64(max(process.startTime, 0)))
-                    if record.killGroupIfAlive(signal: SIGKILL) {
-                        context.event(job, "killed the hook process group \(process.processGroup) left by the previous owner")
-                    }
-                }
-            }
-        } catch {
-            context.logger.error("could not reconcile jobs: \(error)")
-        }
+    /// Crash recovery (SPEC §7): jobs whose owner is gone go back to the queue, their hook groups are killed, and what
+    /// they left in the data dir and the DCS is dealt with (``CrashRecovery``).
+    public func reconcile() async {
+        await CrashRecovery(context: context).run()
     }
 
     private func readDCS() async -> ClusterView? {
@@ -84,7 +72,10 @@ public struct Cycle: Sendable {
             let state = try directory.state(imagingUnfinished: unfinished != nil)
             context.status.update {
                 $0.dataDirState = state.rawValue
-                $0.dataDirProblem = state == .foreign ? "data dir is not empty and not a PostgreSQL cluster; run `sidecar reinit`" : nil
+                $0.dataDirProblem = state == .foreign ? DataDirectoryState.foreignAdvice : nil
+            }
+            if state == .foreign && unfinished == nil {
+                context.logger.warning("\(directory.path): \(DataDirectoryState.foreignAdvice)")
             }
             guard state.needsImaging, unfinished == nil, !busy else { return nil }
             if let stopped = try imagingStopped(directory.path) {

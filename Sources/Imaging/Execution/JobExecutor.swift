@@ -109,7 +109,14 @@ public struct JobExecutor: Sendable {
             break
         }
 
-        let view = try await context.dcs.cluster()
+        var view = try await context.dcs.cluster()
+        if view.initialize == "" && view.initializeOwner == configuration.name {
+            // Only this job could be bootstrapping this node's data dir, and it is not: a bootstrap died and crash
+            // recovery could not release the key then.
+            try await context.dcs.cancelInitialize()
+            context.event(job.id, "released initialize (set to \"\" by this node's earlier, interrupted bootstrap)")
+            view = try await context.dcs.cluster()
+        }
         let decider = configuration.decider
         let decision: ImagingDecision
         if job.options.fromLeader {

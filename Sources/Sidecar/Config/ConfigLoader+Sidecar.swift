@@ -4,7 +4,7 @@ import Yams
 extension ConfigLoader {
     static let sidecarKeys = [
         "state_dir", "hooks_dir", "dcs", "listen", "api_token", "hook_timeout", "methods", "basebackup", "replica", "bootstrap",
-        "output_tail", "keep_failed", "after_imaging", "retention",
+        "output_tail", "keep_failed", "after_imaging", "retention", "hook_grace", "job_lease",
     ]
 
     mutating func readSidecar(_ node: Node?) -> SidecarSettings {
@@ -50,6 +50,8 @@ extension ConfigLoader {
                         + "listen on 127.0.0.1, or set sidecar.api_token"))
         }
         settings.hookTimeout = duration(section["hook_timeout"], at: "sidecar.hook_timeout", minimum: .seconds(1))
+        settings.hookGrace = duration(section["hook_grace"], at: "sidecar.hook_grace") ?? settings.hookGrace
+        settings.jobLease = duration(section["job_lease"], at: "sidecar.job_lease", minimum: .seconds(1)) ?? settings.jobLease
         if let methods = mapping(section["methods"], at: "sidecar.methods") {
             for (method, value) in methods.entries {
                 let path = "sidecar.methods.\(method)"

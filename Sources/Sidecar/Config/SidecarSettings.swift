@@ -12,6 +12,12 @@ struct SidecarSettings: Sendable {
     var apiToken: String?
     /// `hook_timeout`: wall-clock limit of every hook run (`nil`: none, as in Patroni).
     var hookTimeout: Duration?
+    /// `hook_grace`: time between SIGTERM and SIGKILL when a hook is stopped (timeout, cancel, daemon stopping).
+    var hookGrace: Duration = .seconds(10)
+    /// `job_lease`: how long a running job's claim holds without renewal; renewed every third of it, which is also
+    /// how soon `sidecar jobs cancel` reaches a running hook. After a crash another process may take the job back
+    /// once it runs out.
+    var jobLease: Duration = .seconds(30)
     /// `methods.<name>.timeout`: per-method limits, winning over `hook_timeout`.
     var methodTimeouts: [String: Duration] = [:]
     /// `basebackup.retries`: built-in basebackup attempts per chain pass.

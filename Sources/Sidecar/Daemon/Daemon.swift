@@ -28,7 +28,8 @@ struct Daemon {
         let dcs = try DaemonWiring.dcs(config)
         self.config = config
         context = ImagingContext(
-            configuration: imaging, queue: JobQueue(database: database), history: AuditHistory(database: database), dcs: dcs,
+            configuration: imaging, queue: JobQueue(database: database, leaseDuration: config.sidecar.jobLease),
+            history: AuditHistory(database: database), dcs: dcs,
             logger: logger, environment: environment)
         cycle = Cycle(context: context)
         worker = JobWorker(executor: JobExecutor(context: context))
@@ -39,7 +40,7 @@ struct Daemon {
     /// Neither mode gives up the node's lease on exit: PostgreSQL keeps running without sidecar, so its member and
     /// leader keys stay until the lease's TTL runs out (a restarted sidecar renews them).
     func runOnce() async {
-        cycle.reconcile()
+        await cycle.reconcile()
         await cycle.run()
         await worker.drain()
         await cycle.run()
@@ -49,7 +50,7 @@ struct Daemon {
     /// KILL) and re-queues its job; a second one kills the hook's group at once.
     func run(logger: Logger) async throws {
         let http = try statusServer(logger: logger)
-        cycle.reconcile()
+        await cycle.reconcile()
         let worker = self.worker
         let secondSignal = SignalCounter(signals: [SIGTERM, SIGINT]) { count in
             if count >= 2 {

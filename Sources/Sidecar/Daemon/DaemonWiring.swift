@@ -64,6 +64,7 @@ enum DaemonWiring {
         imaging.keepFailed = config.sidecar.keepFailed
         imaging.afterImaging = config.sidecar.afterImaging == .stopped ? .stopped : .running
         imaging.hookTimeout = config.sidecar.hookTimeout
+        imaging.hookGrace = config.sidecar.hookGrace
         imaging.outputTail = config.sidecar.outputTail
         imaging.clonefrom = config.tags.clonefrom
         imaging.nofailover = config.tags.nofailover

@@ -69,9 +69,13 @@ struct SidecarNode: Sendable {
         return try await EtcdHarness.offPool { try AsUser.run(argv, environment: Self.environment, timeout: timeout) }
     }
 
-    /// The daemon (`sidecar run`) as `postgres`, in the background.
+    /// The daemon (`sidecar run`) as `postgres`, in the background. `setpriv` switches user and group and then execs
+    /// sidecar (unlike `runuser`, which forks and waits), so the child's pid is sidecar's own: a test can SIGKILL or
+    /// SIGTERM the daemon itself by that pid.
     func startDaemon() throws -> ChildProcess {
-        try ChildProcess("/usr/sbin/runuser", ["-u", "postgres", "--", world.binary, "run", "--config", configPath], environment: Self.environment)
+        try ChildProcess(
+            "/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", world.binary, "run", "--config", configPath],
+            environment: Self.environment)
     }
 
     /// One value from a query as the superuser over this node's socket.

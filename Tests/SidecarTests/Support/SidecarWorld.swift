@@ -50,8 +50,8 @@ final class SidecarWorld: Sendable {
     }
 
     /// A fresh read of the shared DCS, as an observer that is not a member.
-    func dcsView() async throws -> ClusterView {
-        let dcs = try LocalDCS(LocalDCS.Configuration(path: dcsPath, scope: scope, name: "observer"))
+    func dcsView(scope: String? = nil) async throws -> ClusterView {
+        let dcs = try LocalDCS(LocalDCS.Configuration(path: dcsPath, scope: scope ?? self.scope, name: "observer"))
         return try await dcs.cluster()
     }
 
