@@ -11,9 +11,11 @@ case "chain":
     exit(ChainBenchmark.run())
 case "imaging":
     exit(ImagingBenchmark.run(Array(arguments.dropFirst())))
+case "reliability":
+    exit(await ReliabilityBenchmark.run(Array(arguments.dropFirst())))
 case "queue":
     exit(QueueBenchmark.main(Array(arguments.dropFirst())))
 default:
-    FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|chain|imaging|etcd|http>\n".utf8))
+    FileHandle.standardError.write(Data("usage: sidecar-bench <queue|hooks|chain|imaging|etcd|http|reliability>\n".utf8))
     exit(64)
 }
