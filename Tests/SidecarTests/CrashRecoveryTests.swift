@@ -94,7 +94,8 @@ struct CrashRecoveryTests {
         let copier = try requireValue(attempt.process)
         first.kill(SIGKILL)
         _ = await first.wait(timeout: .seconds(10))
-        #expect(Processes.isAlive(copier.pid, startTime: copier.startTime), "pg_basebackup outlives the daemon")
+        // pg_basebackup may outlive the daemon, or die of SIGPIPE at its next progress line: either way it must be gone
+        // once the restarted daemon has recovered the job.
 
         try b.configure()
         let second = try b.startDaemon()
@@ -164,12 +165,33 @@ struct CrashRecoveryTests {
         #expect(!detail.events.map(\.message).contains { $0.hasPrefix("killed the hook's process group") })
     }
 
+    @Test func aHookRecordedBeforeTheLastBootIsNeverSignalled() async throws {
+        let world = try SidecarWorld()
+        defer { world.tearDown() }
+        let node = try world.node("n")
+        try node.configure()
+        #expect(try await node.runOnce().succeeded)
+        // pid and start time match a live process exactly, as they can after a reboot: the boot id decides.
+        let bystander = try ChildProcess(
+            "/usr/bin/setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/bin/sleep", "300"])
+        defer { bystander.kill(SIGKILL) }
+        let start = try requireValue(ProcessIdentity.startTime(of: bystander.pid))
+        let jobID = try Self.orphan(
+            node, hook: AttemptProcess(pid: bystander.pid, processGroup: bystander.pid, startTime: start), bootID: "an-earlier-boot")
+
+        #expect(try await node.runOnce().succeeded)
+        #expect(Processes.isAlive(bystander.pid, startTime: start))
+        let events = try node.history().detail(jobID: jobID).events.map(\.message)
+        #expect(events.contains { $0.contains("owner_gone") })
+        #expect(events.contains("the hook ran before this host's last boot; nothing of it can still run; not signalled"))
+    }
+
     /// Makes the node's queued job look like one a crashed worker held: claimed by a dead owner, with an open attempt
     /// whose recorded hook is `hook`. Returns the job's id.
-    static func orphan(_ node: SidecarNode, hook: AttemptProcess) throws -> Int64 {
+    static func orphan(_ node: SidecarNode, hook: AttemptProcess, bootID: String = ProcessIdentity.bootID()) throws -> Int64 {
         do {
             let database = try JobDatabase(path: node.stateDirectory + "/" + JobDatabase.fileName, create: false)
-            let dead = JobOwner(host: ProcessIdentity.hostName(), bootID: ProcessIdentity.bootID(), pid: Int32.max - 1, startTime: 1)
+            let dead = JobOwner(host: ProcessIdentity.hostName(), bootID: bootID, pid: Int32.max - 1, startTime: 1)
             let queue = JobQueue(database: database, owner: dead)
             let claim = try requireValue(try queue.claim(now: Date().addingTimeInterval(3_600)), "a queued job")
             let history = AuditHistory(database: database)

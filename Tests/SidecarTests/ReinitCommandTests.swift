@@ -17,6 +17,9 @@ struct ReinitCommandTests {
                   create_replica_methods: [no_backup, basebackup]
                   no_backup: {command: no_backup}
                 """)
+        // a's daemon keeps its leader key (a slow machine may take longer than its TTL between the steps).
+        let primary = try a.startDaemon()
+        defer { primary.kill(SIGKILL) }
         #expect(try await b.runOnce().succeeded)
         #expect(try await b.query("SELECT pg_is_in_recovery()") == "t")
         let daemon = try b.startDaemon()
@@ -47,12 +50,16 @@ struct ReinitCommandTests {
             try await a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
         }
         #expect(await SidecarNode.stop(daemon) == 0)
+        #expect(await SidecarNode.stop(primary) == 0)
     }
 
     @Test func reinitIsRefusedOnTheLeaderAndWithoutACloneSource() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
         let a = try await ImagingEndToEndTests.primary(world)
+        let primary = try a.startDaemon()
+        defer { primary.kill(SIGKILL) }
+        try await SidecarNode.waitUntil(.seconds(30), "a's leader key") { try await world.dcsView().leader == "a" }
         let onLeader = try await a.sidecar(["reinit"])
         #expect(onLeader.status == 1)
         #expect(onLeader.stderr.contains("refusing to reinit: this node 'a' holds the leader key"), "\(onLeader.stderr)")

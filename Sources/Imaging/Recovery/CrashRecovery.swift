@@ -10,7 +10,8 @@ import Postgres
 ///
 /// 1. its open attempt is closed as `interrupted` and the job is queued again (``JobQueue/reconcile(isAlive:now:)``);
 /// 2. the recorded hook process group is killed if its leader still runs with the recorded start time (a pid reused by
-///    another program is never signalled), and sidecar waits for the group to be gone;
+///    another program, or recorded on another host or before the last boot, is never signalled), and sidecar waits
+///    for the group to be gone;
 /// 3. a PostgreSQL server the job had started in the data dir is stopped (nothing is wiped under a live postmaster);
 /// 4. a job that was bootstrapping releases `initialize` if this node set it to `""`, and its data dir is moved aside
 ///    as after a failed bootstrap (SPEC §4); any other job's data dir is left for the next pass, which re-images it
@@ -50,7 +51,15 @@ public struct CrashRecovery: Sendable {
         let attempt = done.interruptedAttemptID.map { "; attempt \($0) closed as interrupted" } ?? ""
         context.event(job, "crash recovery: the job's owner (\(done.previousOwner)) is gone (\(done.reason.rawValue))\(attempt)")
         if let process = done.hookProcess {
-            stopHookGroup(process, job: job)
+            let owner = done.previousOwner
+            if owner.host != ProcessIdentity.hostName() {
+                context.event(job, "the hook ran on host \(owner.host), not this one; not signalled")
+            } else if owner.bootID != ProcessIdentity.bootID() {
+                // After a reboot a new process may have the recorded pid and even the same start tick: never signal.
+                context.event(job, "the hook ran before this host's last boot; nothing of it can still run; not signalled")
+            } else {
+                await stopHookGroup(process, job: job)
+            }
         }
         guard done.job.dataDirectory == configuration.postgres.dataDirectory else { return }
         let bootstrapping = wasBootstrapping(job)
@@ -68,7 +77,7 @@ public struct CrashRecovery: Sendable {
     // MARK: - The hook's process group
 
     /// Kills the recorded group (checked against the leader's start time), then waits for it to be gone.
-    func stopHookGroup(_ recorded: AttemptProcess, job: Int64) {
+    func stopHookGroup(_ recorded: AttemptProcess, job: Int64) async {
         let process = HookProcess(pid: recorded.pid, processGroup: recorded.processGroup, startTime: UInt64(max(recorded.startTime, 0)))
         if let current = HookProcess.startTime(of: process.pid), current != process.startTime, !process.isAlive {
             context.event(
@@ -83,7 +92,7 @@ public struct CrashRecovery: Sendable {
         }
         let deadline = ContinuousClock.now + killWait
         while ContinuousClock.now < deadline, process.killGroupIfAlive(signal: SIGKILL) {
-            usleep(20_000)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         if process.killGroupIfAlive(signal: SIGKILL) {
             context.event(job, "killed the hook's process group \(process.processGroup), but some of it still runs after \(killWait)")

@@ -38,7 +38,14 @@ final class SidecarWorld: Sendable {
     /// Writes an executable `/bin/sh` hook (mode 755, owned by postgres) into the hooks dir.
     func hook(_ name: String, _ body: String) throws {
         let path = hooksDirectory + "/" + name
-        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        // Through a close-on-exec descriptor: a process a parallel test spawns while the file is open for writing
+        // must not keep it open, or exec of the hook fails with "Text file busy".
+        let data = Array(("#!/bin/sh\n" + body + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw TestSupportError("could not create \(path): \(String(cString: strerror(errno)))") }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == data.count else { throw TestSupportError("could not write \(path)") }
         chmod(path, 0o755)
         try ScratchDirectory.chown(path, to: "postgres")
     }
