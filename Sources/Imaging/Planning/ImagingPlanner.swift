@@ -10,11 +10,19 @@ public struct ImagingPlanner: Sendable {
     public var configuration: ImagingConfiguration
     /// The job store's history, `nil` when the daemon has not created it yet.
     public var history: AuditHistory?
-    public var dcs: any DCSDriver
+    /// The DCS driver, or why none could be built (e.g. the local DCS file cannot be opened): then the plan shows the
+    /// DCS as unreachable.
+    public var dcs: Result<any DCSDriver, DCSError>
+    /// The backend's name shown when no driver could be built (`local`, `etcd3`).
+    public var backendName: String
     /// sidecar's environment (hooks get it minus `SIDECAR_*`; `PATH` finds bare hook names).
     public var environment: [String: String]
 
-    public init(configuration: ImagingConfiguration, history: AuditHistory?, dcs: any DCSDriver, environment: [String: String]) {
+    public init(
+        configuration: ImagingConfiguration, history: AuditHistory?, dcs: Result<any DCSDriver, DCSError>, backendName: String,
+        environment: [String: String]
+    ) {
+        self.backendName = backendName
         self.configuration = configuration
         self.history = history
         self.dcs = dcs
@@ -36,12 +44,14 @@ public struct ImagingPlanner: Sendable {
         } catch {
             problems.append(.init("postgresql.data_dir", "\(error)"))
         }
-        var dcsState = ImagingPlan.DCSState(backend: dcs.backend, view: nil, error: nil)
+        var dcsState = ImagingPlan.DCSState(backend: backendName, view: nil, error: nil)
         do {
-            dcsState.view = try await dcs.cluster()
+            let driver = try dcs.get()
+            dcsState.backend = driver.backend
+            dcsState.view = try await driver.cluster()
         } catch {
             dcsState.error = error.message
-            problems.append(.init("DCS", "\(dcs.backend) unreachable: \(error.message)"))
+            problems.append(.init("DCS", "\(dcsState.backend) unreachable: \(error.message)"))
         }
         let decision = PlanDecision.make(
             state: state, job: job.map { ($0.kind, $0.options) }, view: dcsState.view, decider: configuration.decider)

@@ -25,9 +25,15 @@ struct PlanCommand: AsyncParsableCommand {
         let postgres = try DaemonWiring.postgres(config, environment: environment)
         let imaging = DaemonWiring.imaging(config, postgres: postgres)
         let database = try? JobDatabase(stateDirectory: config.sidecar.stateDir, create: false, busyTimeout: .seconds(10))
+        let dcs: Result<any DCSDriver, DCSError>
+        do {
+            dcs = .success(try DaemonWiring.dcs(config))
+        } catch {
+            dcs = .failure(DCSError(.unreachable, error.message))
+        }
         let planner = ImagingPlanner(
-            configuration: imaging, history: database.map { AuditHistory(database: $0) }, dcs: try DaemonWiring.dcs(config),
-            environment: environment)
+            configuration: imaging, history: database.map { AuditHistory(database: $0) }, dcs: dcs,
+            backendName: config.etcd == nil ? "local" : "etcd3", environment: environment)
         let plan = await planner.plan()
         if json {
             try JSONOutput.write(PlanOutput.document(plan))

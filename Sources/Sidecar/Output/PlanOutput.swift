@@ -75,7 +75,7 @@ enum PlanOutput {
             if let command = method.command { lines.append("  command      \(command)") }
             lines.append("  executable   \(method.executable ?? "-")")
             lines.append("  argv         \(method.argv.map(quoted).joined(separator: " "))")
-            lines.append("  environment  \(method.environment.joined(separator: " "))")
+            lines.append("  environment  \(environmentSummary(method.environment))")
             if let reason = method.notRunReason { lines.append("  NOT RUN      \(reason)") }
         }
         lines.append("")
@@ -86,6 +86,13 @@ enum PlanOutput {
             for problem in plan.problems { lines.append("  \(problem.subject): \(problem.message)") }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The variables sidecar sets (SPEC §6), then how many come from sidecar's own environment (`--json` lists all).
+    private static func environmentSummary(_ names: [String]) -> String {
+        let own = names.filter { $0.hasPrefix("SIDECAR_") || $0 == "PGPASSFILE" || $0 == "PGOPTIONS" }
+        let inherited = names.count - own.count
+        return (own + (inherited > 0 ? ["+ \(inherited) inherited (--json lists them)"] : [])).joined(separator: " ")
     }
 
     /// An argv element as a shell would need it quoted (for reading only; sidecar never uses a shell).
