@@ -13,6 +13,8 @@ case "imaging":
     exit(ImagingBenchmark.run(Array(arguments.dropFirst())))
 case "reliability":
     exit(await ReliabilityBenchmark.run(Array(arguments.dropFirst())))
+case "http":
+    exit(HTTPBenchmark.run(Array(arguments.dropFirst())))
 case "queue":
     exit(QueueBenchmark.main(Array(arguments.dropFirst())))
 default:
