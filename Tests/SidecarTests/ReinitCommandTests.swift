@@ -6,7 +6,7 @@ import Testing
 /// `sidecar reinit [--from-leader] [--force] [--wait]` (SPEC §3) against a running daemon and real PostgreSQL.
 @Suite(.timeLimit(.minutes(5)))
 struct ReinitCommandTests {
-    @Test func reinitOfARunningReplicaReimagesItAndFromLeaderUsesBasebackupOnly() async throws {
+    @Test func reinitOfARunningReplicaOrAForeignDataDirReimagesItAndFromLeaderUsesBasebackupOnly() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
         let a = try await ImagingEndToEndTests.primary(world)
@@ -50,6 +50,21 @@ struct ReinitCommandTests {
             try await a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
         }
         #expect(await SidecarNode.stop(daemon) == 0)
+
+        // A foreign data dir is left alone by the cycle (SPEC §2) until the operator runs reinit, as its message says.
+        let c = try world.node("c")
+        try c.configure()
+        try FileManager.default.createDirectory(atPath: c.dataDirectory, withIntermediateDirectories: true)
+        try "old".write(toFile: c.dataDirectory + "/not-a-cluster.txt", atomically: true, encoding: .utf8)
+        try SidecarWorld.chownTree(c.root)
+        let cDaemon = try c.startDaemon()
+        defer { cDaemon.kill(SIGKILL) }
+        let foreign = try await c.sidecar(["reinit", "--wait"], timeout: .seconds(120))
+        #expect(foreign.succeeded, "\(foreign.stdout)\n\(foreign.stderr)\n\(c.story())")
+        #expect(!FileManager.default.fileExists(atPath: c.dataDirectory + "/not-a-cluster.txt"))
+        #expect(try await c.query("SELECT pg_is_in_recovery()") == "t")
+        #expect(try c.jobs().count == 1, "the cycle queued nothing for the foreign dir; only reinit's job ran")
+        #expect(await SidecarNode.stop(cDaemon) == 0)
         #expect(await SidecarNode.stop(primary) == 0)
     }
 
