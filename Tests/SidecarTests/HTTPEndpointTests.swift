@@ -155,14 +155,15 @@ struct HTTPEndpointTests {
         #expect(rss > 1_000_000 && rss < 200_000_000, "rss \(rss)")
     }
 
-    /// `POST /reinit`: 401 without or with a wrong token, 400 for a bad body, 202 with a queued `replica` job, 409 then.
+    /// `POST /reinit`: 401 without or with a wrong token, 400 for a bad body, 202 with a queued `replica` job (the
+    /// check of `sidecar reinit` passes: b is not the leader and a is a clone source), 409 then.
     static func reinitNeedsTheToken(_ node: SidecarNode, port: Int) async throws {
         let body = #"{"from_leader": true}"#
         #expect(try await HTTPProbe.request(port: port, "/reinit", method: "POST", body: body).status == 401)
         let wrong = ["Authorization": "Bearer \(token)x"]
         #expect(try await HTTPProbe.request(port: port, "/reinit", method: "POST", headers: wrong, body: body).status == 401)
         let auth = ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
-        for bad in ["{", "[]", #"{"from_leader": "yes"}"#, #"{"force": true}"#] {
+        for bad in ["{", "[]", #"{"from_leader": "yes"}"#, #"{"force": 1}"#, #"{"wipe": true}"#] {
             let response = try await HTTPProbe.request(port: port, "/reinit", method: "POST", headers: auth, body: bad)
             #expect(response.status == 400, "\(bad): \(response.body)")
         }

@@ -81,4 +81,26 @@ struct HTTPRulesTests {
         #expect(busy.stderr.contains("cannot listen"), "\(busy.stderr)")
         #expect(try node.jobs().isEmpty, "nothing ran before the start error")
     }
+
+    @Test func reinitWithATokenRunsTheChecksOfSidecarReinit() async throws {
+        let world = try SidecarWorld(scope: "rules")
+        defer { world.tearDown() }
+        let node = try world.node("e")
+        try node.configure(sidecar: "  api_token: another-token-0123456789")
+        let port = node.httpPort
+        try await HTTPDaemon.with(node) { _ in
+            try await HTTPProbe.waitFor(port: port, "/health", .seconds(30), "/health 200") { $0.status == 200 }
+            let auth = ["Authorization": "Bearer another-token-0123456789"]
+            // No leader and no other member: no clone source, refused as `sidecar reinit` refuses.
+            let refused = try await HTTPProbe.request(port: port, "/reinit", method: "POST", headers: auth, body: "{}")
+            #expect(refused.status == 409, "\(refused.body)")
+            #expect((try refused.json()["error"] as? String)?.hasPrefix("refusing to reinit") == true, "\(refused.body)")
+            // With force the request passes the check, but the waiting image job is the data dir's unfinished job.
+            let forced = try await HTTPProbe.request(port: port, "/reinit", method: "POST", headers: auth, body: #"{"force": true}"#)
+            #expect(forced.status == 409, "\(forced.body)")
+            let existing = try #require(try forced.json()["job"] as? [String: Any])
+            #expect(existing["kind"] as? String == "image")
+            #expect(try node.jobs().map(\.kind) == [.image])
+        }
+    }
 }

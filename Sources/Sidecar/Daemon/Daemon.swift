@@ -85,7 +85,7 @@ extension Daemon {
         }
         let router = StatusRouter(
             status: context.status, configuration: context.configuration, history: AuditHistory(database: database),
-            queue: JobQueue(database: database), apiToken: config.sidecar.apiToken)
+            queue: JobQueue(database: database), dcs: context.dcs, apiToken: config.sidecar.apiToken)
         return try StatusServer(address: address, router: router, logger: logger)
     }
 }

@@ -1,12 +1,15 @@
+import DCS
 import FlyingFox
 import Foundation
 import Imaging
 import JobStore
 
 extension StatusRouter {
-    /// `POST /reinit` with `Authorization: Bearer <sidecar.api_token>` and an optional `{"from_leader": bool}`:
-    /// enqueues a `replica` job like `sidecar reinit` (202), or answers 409 with the data dir's unfinished job.
-    /// Without a configured token the route is off (403); a wrong or missing token is 401.
+    /// `POST /reinit` with `Authorization: Bearer <sidecar.api_token>` and an optional `{"from_leader": bool,
+    /// "force": bool}`: the same check as `sidecar reinit` (``ReinitCheck``: refused on the leader and, unless
+    /// `force`, without a clone source; 409), then a queued `replica` job (202), or 409 with the data dir's
+    /// unfinished job. Without a configured token the route is off (403); a wrong or missing token is 401; the DCS
+    /// unreachable is 503.
     func reinit(_ request: HTTPRequest) async throws -> HTTPResponse {
         guard let token = apiToken else {
             throw HTTPProblem(.forbidden, "POST /reinit is disabled: set sidecar.api_token to enable it")
@@ -15,8 +18,18 @@ extension StatusRouter {
             throw HTTPProblem(
                 .unauthorized, "POST /reinit needs Authorization: Bearer <sidecar.api_token>", headers: [HTTPHeader("WWW-Authenticate"): "Bearer"])
         }
-        let fromLeader = try Self.fromLeader(try await Self.body(request))
-        let enqueued = try ReinitRequest.enqueue(configuration, queue: queue, fromLeader: fromLeader, source: .http, now: now())
+        let body = try Self.reinitBody(try await Self.body(request))
+        let view: ClusterView
+        do {
+            view = try await dcs.cluster()
+        } catch {
+            throw HTTPProblem(.serviceUnavailable, "DCS: \(error.message); try again when it is reachable")
+        }
+        if case .refused(let reason) = ReinitCheck(fromLeader: body.fromLeader, force: body.force).verdict(view, decider: configuration.decider) {
+            throw HTTPProblem(.conflict, "refusing to reinit: \(reason)")
+        }
+        let enqueued = try ReinitRequest.enqueue(
+            configuration, queue: queue, fromLeader: body.fromLeader, force: body.force, source: .http, now: now())
         switch enqueued {
         case .created(let job):
             return HTTPReply.json(.object([("created", .bool(true)), ("job", JSONOutput.job(job))]), status: .accepted)
@@ -46,27 +59,38 @@ extension StatusRouter {
         return data
     }
 
-    /// `from_leader` of an empty body or a JSON object with only that key. Throws ``HTTPProblem`` (400).
-    static func fromLeader(_ body: Data) throws(HTTPProblem) -> Bool {
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { return false }
+    /// The options of an empty body or a JSON object with only `from_leader` and `force` (booleans). Throws
+    /// ``HTTPProblem`` (400).
+    static func reinitBody(_ body: Data) throws(HTTPProblem) -> ReinitBody {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) { return ReinitBody() }
         guard let object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else {
             throw HTTPProblem(.badRequest, "the body must be a JSON object such as {\"from_leader\": true}")
         }
-        if let unknown = object.keys.sorted().first(where: { $0 != "from_leader" }) {
-            throw HTTPProblem(.badRequest, "unknown key '\(unknown)': the body takes only from_leader")
+        if let unknown = object.keys.sorted().first(where: { $0 != "from_leader" && $0 != "force" }) {
+            throw HTTPProblem(.badRequest, "unknown key '\(unknown)': the body takes from_leader and force")
         }
-        guard object["from_leader"] != nil else { return false }
         guard let decoded = try? JSONDecoder().decode(ReinitBody.self, from: body) else {
-            throw HTTPProblem(.badRequest, "from_leader must be true or false")
+            throw HTTPProblem(.badRequest, "from_leader and force must be true or false")
         }
-        return decoded.fromLeader ?? false
+        return decoded
     }
 
-    private struct ReinitBody: Decodable {
-        var fromLeader: Bool?
+    /// `POST /reinit`'s body.
+    struct ReinitBody: Decodable {
+        var fromLeader = false
+        var force = false
+
+        init() {}
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            fromLeader = try container.decodeIfPresent(Bool.self, forKey: .fromLeader) ?? false
+            force = try container.decodeIfPresent(Bool.self, forKey: .force) ?? false
+        }
 
         enum CodingKeys: String, CodingKey {
             case fromLeader = "from_leader"
+            case force
         }
     }
 

@@ -1,3 +1,4 @@
+import DCS
 import FlyingFox
 import Foundation
 import Imaging
@@ -14,6 +15,8 @@ struct StatusRouter: HTTPHandler {
     var configuration: ImagingConfiguration
     var history: AuditHistory
     var queue: JobQueue
+    /// The DCS, read by `POST /reinit`'s check.
+    var dcs: any DCSDriver
     /// `sidecar.api_token`; `nil` disables `POST /reinit` (403).
     var apiToken: String?
     var now: @Sendable () -> Date = { Date() }
