@@ -8,9 +8,10 @@ extension JobQueue {
     /// Throws `JobStoreError` when the database cannot be written.
     ///
     /// Call it at daemon start and every cycle. `isAlive` runs inside the write transaction: keep it quick
-    /// (the default reads `/proc`).
+    /// (the default reads `/proc`). Jobs held by `sparing` (the caller's own identity) are left alone even when their
+    /// lease ran out: the caller is their worker, and a late renewal of its own lease still succeeds.
     public func reconcile(
-        isAlive: (JobOwner) -> Bool = ProcessIdentity.isAlive, now: Date = Date()
+        isAlive: (JobOwner) -> Bool = ProcessIdentity.isAlive, sparing: JobOwner? = nil, now: Date = Date()
     ) throws(JobStoreError) -> [Reconciliation] {
         let at = now.milliseconds
         return try database.write("reconcile") { tx -> [Reconciliation] in
@@ -19,7 +20,7 @@ extension JobQueue {
             ).map(Job.init(row:))
             var done: [Reconciliation] = []
             for job in running {
-                guard let owner = job.owner, let leaseEnd = job.leaseExpiresAt else { continue }
+                guard let owner = job.owner, let leaseEnd = job.leaseExpiresAt, owner != sparing else { continue }
                 let reason: Reconciliation.Reason
                 if !isAlive(owner) {
                     reason = .ownerGone

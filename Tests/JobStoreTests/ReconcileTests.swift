@@ -46,6 +46,18 @@ import Testing
         #expect(done.first?.hookProcess == nil)
     }
 
+    @Test func theCallersOwnJobIsSparedEvenWithItsLeaseRunOut() throws {
+        let fixture = try StoreFixture()
+        defer { fixture.remove() }
+        let queue = fixture.queue()
+        _ = try queue.enqueue(fixture.request(), now: fixture.t0)
+        let claim = try #require(try queue.claim(now: fixture.t0))
+        #expect(try queue.reconcile(isAlive: { _ in true }, sparing: claim.lease.owner, now: fixture.at(30)).isEmpty)
+        // Its worker's late renewal still holds the job.
+        #expect(try queue.renewLease(claim.lease, now: fixture.at(31)) != .lost)
+        #expect(try queue.reconcile(isAlive: { _ in true }, now: fixture.at(90)).map(\.reason) == [.leaseExpired])
+    }
+
     @Test func aCancelRequestedJobOfAGoneOwnerEndsCancelled() throws {
         let fixture = try StoreFixture()
         defer { fixture.remove() }

@@ -35,7 +35,8 @@ public struct CrashRecovery: Sendable {
     public func run() async -> [Reconciliation] {
         let reconciled: [Reconciliation]
         do {
-            reconciled = try context.queue.reconcile(now: context.now())
+            // This process's own jobs are its worker's: a late lease renewal (a busy machine) is not a crash.
+            reconciled = try context.queue.reconcile(sparing: context.queue.owner, now: context.now())
         } catch {
             context.logger.error("could not reconcile jobs: \(error)")
             return []
