@@ -5,23 +5,10 @@ import Foundation
 #endif
 
 extension EtcdHarness {
-    /// A loopback TCP port nobody listens on right now (bound to port 0, read back, closed).
+    /// A loopback TCP port nobody listens on right now, below the ephemeral range (see ``FreePort``): a port in that
+    /// range can be taken by an outgoing connection while etcd is stopped, and ``restart(timeout:)`` then fails.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure("socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                bind(fd, raw, length) == 0 && getsockname(fd, raw, &length) == 0
-            }
-        }
-        guard bound else { throw Failure("could not bind a loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        try FreePort.next()
     }
 
     /// Runs a blocking call (a child process, a socket wait) on a dispatch queue, keeping Swift's cooperative pool

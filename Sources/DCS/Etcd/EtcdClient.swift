@@ -89,7 +89,16 @@ final class EtcdClient: Sendable {
             let request = try? JSONSerialization.data(withJSONObject: ["name": credentials.username, "password": credentials.password])
             answer = try post(&link, "/v3/auth/authenticate", request ?? Data(), deadline: deadline)
         } catch  where error.code == .protocolError {
-            throw DCSError(.protocolError, "etcd refused user '\(credentials.username)'; check etcd3.username and etcd3.password", cause: error.cause)
+            let said = (error.cause as? Refusal)?.message ?? ""
+            if said.contains("CommonName") {
+                // etcd's JSON gateway refuses every request whose client certificate has a CN once auth is enabled.
+                throw DCSError(
+                    .protocolError,
+                    "etcd's JSON gateway refuses a client certificate with a CommonName while auth is enabled (\(said)); "
+                        + "use a client certificate without CN for etcd3.cert", cause: error.cause)
+            }
+            throw DCSError(
+                .protocolError, "etcd refused user '\(credentials.username)' (\(said)); check etcd3.username and etcd3.password", cause: error.cause)
         }
         let object = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any]
         guard let token = object?["token"] as? String, !token.isEmpty else {

@@ -95,20 +95,32 @@ struct BootstrapPipeline: Sendable {
         try dataDirectory.removeTemporaryLocalTrust()
         try await instance.reload()
 
-        // Step 6: publish.
+        // Step 6: publish. The new cluster exists now: an unreachable DCS is waited out, never a reason to discard it
+        // (SPEC §8: no wipe), and this node still owns `initialize`, so nobody else can bootstrap meanwhile.
         let systemIdentifier = try await instance.systemIdentifier()
-        try await context.dcs.setInitialize(systemIdentifier)
-        if let json = bootstrap.dcsConfigJSON {
-            if try await context.dcs.writeConfigIfAbsent(json) { context.event(lease.jobID, "wrote bootstrap.dcs to /config") }
+        guard try await waitingOutDCS("publish initialize", { try await context.dcs.setInitialize(systemIdentifier) }) != nil else {
+            return .interrupted
         }
-        if try await context.dcs.takeLeader() {
+        if let json = bootstrap.dcsConfigJSON {
+            guard let written = try await waitingOutDCS("write /config", { try await context.dcs.writeConfigIfAbsent(json) }) else {
+                return .interrupted
+            }
+            if written { context.event(lease.jobID, "wrote bootstrap.dcs to /config") }
+        }
+        guard let tookLeader = try await waitingOutDCS("take the leader key", { try await context.dcs.takeLeader() }) else {
+            return .interrupted
+        }
+        if tookLeader {
             context.event(lease.jobID, "took the leader key")
         }
         context.status.update {
             $0.instance = .primary
             $0.memberState = Member.State.running
         }
-        try await context.dcs.touchMember(MemberRecord.build(configuration, state: Member.State.running, role: "primary"))
+        let record = MemberRecord.build(configuration, state: Member.State.running, role: "primary")
+        guard try await waitingOutDCS("publish the member", { try await context.dcs.touchMember(record) }) != nil else {
+            return .interrupted
+        }
         context.event(lease.jobID, "bootstrapped cluster with system identifier \(systemIdentifier)")
         if configuration.afterImaging == .stopped {
             try await instance.stop(mode: .fast)
@@ -116,6 +128,25 @@ struct BootstrapPipeline: Sendable {
             context.event(lease.jobID, "stopped the instance cleanly (sidecar.after_imaging: stopped)")
         }
         return .succeeded(systemIdentifier: systemIdentifier)
+    }
+
+    /// Runs `call` until the DCS answers (one event when it is unreachable, a retry every `loop_wait`); `nil` when
+    /// the job is interrupted meanwhile. Other DCS errors are thrown.
+    private func waitingOutDCS<T: Sendable>(_ what: String, _ call: () async throws -> T) async throws -> T? {
+        var reported = false
+        while true {
+            do {
+                return try await call()
+            } catch let error as DCSError where error.code == .unreachable {
+                if !reported {
+                    context.event(lease.jobID, "DCS unreachable (\(error.message)); waiting to \(what)")
+                    reported = true
+                }
+                if control.isInterrupted { return nil }
+                try? await Task.sleep(for: configuration.loopWait)
+                if control.isInterrupted { return nil }
+            }
+        }
     }
 
     // MARK: - Method runs

@@ -1,0 +1,170 @@
+import DCS
+import Foundation
+import JobStore
+import TestSupport
+import Testing
+
+/// SPEC §8, "the DCS unreachable": sidecar daemons whose etcd is stopped and restarted under them.
+@Suite(.timeLimit(.minutes(5)))
+struct EtcdOutageTests {
+    /// Polls `condition` every 200 ms until it holds or `timeout` passes (off the cooperative pool's threads' way).
+    static func waitUntil(_ timeout: Duration, _ what: String, _ story: @autoclosure () -> String = "", _ condition: () async throws -> Bool)
+        async throws
+    {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSupportError("timed out after \(timeout) waiting for \(what)\n\(story())")
+    }
+
+    @Test func noRaceWhileEtcdIsDownAChainFinishesThroughAnOutageAndALostLeaseIsRegranted() async throws {
+        let etcd = try await EtcdHarness.start()
+        defer { etcd.cleanup() }
+        let world = try SidecarWorld(scope: "outage")
+        defer { world.tearDown() }
+        let section = try world.etcdSection(etcd, ttl: 10, retryTimeout: 2)
+        etcd.stop()
+
+        // etcd down, empty scope: the job waits, nothing races, nothing is written to the data dir.
+        let a = try world.node("a")
+        try a.configure(etcd: section, bootstrap: EtcdBootstrapRaceTests.bootstrap, parameters: EtcdBootstrapRaceTests.parameters)
+        let daemonA = try SidecarDaemons([a])
+        defer { daemonA.processes.forEach { $0.process.kill(SIGKILL) } }
+        try await Self.waitUntil(.seconds(60), "a's job to wait for the DCS", daemonA.story()) {
+            try a.eventMessages().filter { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting for the next cycle") }.count >= 2
+        }
+        #expect(try a.attempts().isEmpty)
+        #expect(try !a.eventMessages().contains("acquired initialize lock"))
+        #expect(try a.jobs().map(\.state) == [.queued])
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: a.dataDirectory)) ?? []).isEmpty)
+        let show = try await a.sidecar(["dcs", "show"])
+        #expect(show.status == 69, "\(show.stderr)")
+        #expect(show.stderr.contains("DCS:"))
+
+        // etcd back: a races, bootstraps once and leads.
+        try await etcd.restart()
+        try await Self.waitUntil(.seconds(90), "a to bootstrap and lead", daemonA.story()) {
+            try await world.etcdView(etcd).leader == "a"
+        }
+        let systemIdentifier = try await a.systemIdentifier()
+        #expect(try await world.etcdView(etcd).initialize == systemIdentifier)
+        #expect(try a.attempts().map(\.method) == ["initdb"])
+        #expect(try await a.sidecar(["dcs", "show"]).succeeded)
+
+        // A replica chain whose first hook sleeps; etcd stops while it runs.
+        let started = world.directory.file("sleepy.started")
+        try world.hook("sleepy", "touch \(started); sleep 4; echo 'nothing to restore' >&2; exit 1")
+        let b = try world.node("b")
+        try b.configure(
+            etcd: section, parameters: EtcdBootstrapRaceTests.parameters,
+            postgresql: """
+                  create_replica_methods: [sleepy, basebackup]
+                  sleepy: {command: sleepy}
+                """)
+        let daemonB = try SidecarDaemons([b])
+        defer { daemonB.processes.forEach { $0.process.kill(SIGKILL) } }
+        let story = { daemonA.story() + "\n" + daemonB.story() }
+        try await Self.waitUntil(.seconds(60), "b's sleepy hook to start", story()) { FileManager.default.fileExists(atPath: started) }
+        etcd.stop()
+
+        // The chain does not need the DCS once it has its source: it finishes, b streams from a.
+        try await Self.waitUntil(.seconds(90), "b's chain to finish with etcd down", story()) {
+            try b.jobs().first?.state == .succeeded
+        }
+        #expect(try b.attempts().map(\.method) == ["sleepy", "basebackup"])
+        #expect(try b.attempts().allSatisfy { $0.cloneSource == "a" })
+        try await Self.waitUntil(.seconds(30), "b streaming from a", story()) {
+            try await a.query("SELECT state FROM pg_stat_replication WHERE application_name = 'b'") == "streaming"
+        }
+        #expect(try await b.sidecar(["dcs", "show"]).status == 69)
+        // Nothing wiped or re-imaged while etcd was away.
+        #expect(try await a.query("SELECT pg_is_in_recovery()") == "f")
+        #expect(try await b.query("SELECT pg_is_in_recovery()") == "t")
+
+        // etcd back: both members published, a still the only bootstrap, initialize unchanged.
+        try await etcd.restart()
+        try await Self.waitUntil(.seconds(60), "a and b published after the outage", story()) {
+            let view = try await world.etcdView(etcd)
+            return view.leader == "a" && view.members.first { $0.name == "b" }.map { $0.isRunning && $0.role == "replica" } == true
+        }
+        let view = try await world.etcdView(etcd)
+        #expect(view.initialize == systemIdentifier)
+        #expect(try a.jobs().count == 1 && b.jobs().count == 1)
+        #expect(try a.attempts().map(\.method) == ["initdb"])
+        #expect(try !b.eventMessages().contains("acquired initialize lock"))
+
+        // The lease a held is lost (as if etcd had expired it while unreachable): a's daemon re-grants it and puts
+        // its member and leader keys back.
+        let leaseBefore = try Self.leaseID(etcd, "/service/outage/members/a")
+        _ = try etcd.etcdctl(["lease", "revoke", String(leaseBefore, radix: 16)])
+        try await Self.waitUntil(.seconds(30), "a's member and leader keys to come back", story()) {
+            let view = try await world.etcdView(etcd)
+            return view.leader == "a" && view.members.contains { $0.name == "a" && $0.isPrimary && $0.isRunning }
+        }
+        let leaseAfter = try Self.leaseID(etcd, "/service/outage/members/a")
+        #expect(leaseAfter != leaseBefore && leaseAfter != 0)
+        #expect(try Self.leaseID(etcd, "/service/outage/leader") == leaseAfter)
+        try await Self.waitUntil(.seconds(10), "the lost-lease warning in a's log", story()) {
+            daemonA.processes[0].process.stderr.contains("DCS lease of this node was lost")
+        }
+
+        await daemonA.stop()
+        await daemonB.stop()
+        await b.stopPostgres()
+        await a.stopPostgres()
+    }
+
+    @Test func aBootstrapThatFinishesWhileEtcdIsDownWaitsToPublishAndKeepsItsCluster() async throws {
+        let etcd = try await EtcdHarness.start()
+        defer { etcd.cleanup() }
+        let world = try SidecarWorld(scope: "publish")
+        defer { world.tearDown() }
+        let started = world.directory.file("bootstrap.started")
+        let go = world.directory.file("bootstrap.go")
+        try world.hook(
+            "gated_bootstrap",
+            """
+            touch \(started)
+            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
+            """)
+        let a = try world.node("a")
+        try a.configure(
+            etcd: try world.etcdSection(etcd),
+            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
+            parameters: EtcdBootstrapRaceTests.parameters)
+        let daemon = try SidecarDaemons([a])
+        defer { daemon.processes.forEach { $0.process.kill(SIGKILL) } }
+        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", daemon.story()) { FileManager.default.fileExists(atPath: started) }
+        #expect(try await world.etcdView(etcd).initialize == "")
+        etcd.stop()
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+
+        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", daemon.story()) {
+            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
+        }
+        #expect(try await a.query("SELECT pg_is_in_recovery()") == "f", "the new cluster keeps running while it waits")
+        try await etcd.restart()
+        try await Self.waitUntil(.seconds(60), "a to publish initialize and lead", daemon.story()) {
+            let view = try await world.etcdView(etcd)
+            let systemIdentifier = try await a.systemIdentifier()
+            return view.leader == "a" && view.initialize == systemIdentifier
+        }
+        try await Self.waitUntil(.seconds(30), "a's job to succeed", daemon.story()) { try a.jobs().first?.state == .succeeded }
+        #expect(try a.jobs().count == 1)
+        #expect(try a.attempts().map(\.method) == ["gated"])
+        #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + ".failed"))
+        await daemon.stop()
+        await a.stopPostgres()
+    }
+
+    /// The lease a key is attached to, from `etcdctl get -w json` (0 for none).
+    static func leaseID(_ etcd: EtcdHarness, _ key: String) throws -> Int64 {
+        let output = try etcd.etcdctl(["get", key, "-w", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
+        let kv = try #require((object?["kvs"] as? [[String: Any]])?.first, "no key \(key): \(output)")
+        return (kv["lease"] as? NSNumber)?.int64Value ?? 0
+    }
+}
