@@ -96,6 +96,33 @@ struct HTTPEndpointTests {
         }
     }
 
+    @Test func statusShowsTheCopiedAndTotalSizeOfARunningBasebackup() async throws {
+        let world = try SidecarWorld(scope: "http-progress")
+        defer { world.tearDown() }
+        _ = try await ImagingEndToEndTests.primary(world, "a")
+        let b = try world.node("b")
+        // pg_basebackup's slowest rate (32 kB/s) keeps the copy running while the test looks at it.
+        try b.configure(postgresql: "  basebackup:\n    max-rate: 32k")
+        try await HTTPDaemon.with(b) { _ in
+            let running = try await HTTPProbe.waitFor(port: b.httpPort, "/status", .seconds(60), "basebackup progress") { response in
+                let attempt = (try response.json()["current_job"] as? [String: Any])?["attempt"] as? [String: Any]
+                return ((attempt?["progress"] as? [String: Any])?["copied_bytes"] as? Int ?? 0) > 0
+            }
+            let attempt = try #require((try running.json()["current_job"] as? [String: Any])?["attempt"] as? [String: Any])
+            #expect(attempt["method"] as? String == "basebackup")
+            let progress = try #require(attempt["progress"] as? [String: Any])
+            let copied = try #require(progress["copied_bytes"] as? Int)
+            let total = try #require(progress["total_bytes"] as? Int)
+            #expect(total > 10_000_000, "a fresh PostgreSQL 15 cluster is over 10 MB")
+            #expect(copied < total)
+            #expect((progress["percent"] as? Int ?? 100) < 100)
+            #expect((attempt["last_line"] as? String)?.contains(" kB (") == true)
+            try await SidecarNode.waitUntil(.seconds(30), "jobs list shows the copy") {
+                try await b.sidecar(["jobs", "list"]).stdout.contains("running basebackup for")
+            }
+        }
+    }
+
     /// Opens `clients` connections, sends `GET /status` on each, then reads every answer; returns each answer's job id.
     static func concurrentStatus(port: Int, clients: Int) async throws -> [Int] {
         try await EtcdHarness.offPool { try concurrentStatusBlocking(port: port, clients: clients) }

@@ -48,5 +48,13 @@ private struct ServerLog: FlyingSocks.Logging {
     func logInfo(_ info: @autoclosure () -> String) { logger.debug("\(info())") }
     func logWarning(_ warning: @autoclosure () -> String) { logger.warning("\(warning())") }
     func logError(_ error: @autoclosure () -> String) { logger.debug("http: \(error())") }
-    func logCritical(_ critical: @autoclosure () -> String) { logger.error("http: \(critical())") }
+    /// FlyingFox reports its own stop (a cancellation at graceful shutdown) as critical: that one is debug.
+    func logCritical(_ critical: @autoclosure () -> String) {
+        let message = critical()
+        if Task.isShuttingDownGracefully || Task.isCancelled || message.contains("CancellationError") {
+            logger.debug("http: \(message)")
+        } else {
+            logger.error("http: \(message)")
+        }
+    }
 }
