@@ -42,6 +42,10 @@ struct EtcdOutageTests {
         let show = try await a.sidecar(["dcs", "show"])
         #expect(show.status == 69, "\(show.stderr)")
         #expect(show.stderr.contains("DCS:"))
+        let plan = try await a.sidecar(["plan"])
+        #expect(plan.status == 1, "a dry run still prints with the DCS down, and counts it as a failed check")
+        #expect((plan.stdout + plan.stderr).contains("the DCS is unreachable: the job waits"), "\(plan.stdout)\(plan.stderr)")
+        #expect((plan.stdout + plan.stderr).contains("etcd3 unreachable"), "\(plan.stdout)\(plan.stderr)")
 
         // etcd back: a races, bootstraps once and leads.
         try await etcd.restart()
@@ -106,6 +110,8 @@ struct EtcdOutageTests {
         let leaseAfter = try Self.leaseID(etcd, "/service/outage/members/a")
         #expect(leaseAfter != leaseBefore && leaseAfter != 0)
         #expect(try Self.leaseID(etcd, "/service/outage/leader") == leaseAfter)
+        // The lease has the configured ttl (10 s): the YAML's ttl reached the driver.
+        #expect(try etcd.etcdctl(["lease", "timetolive", String(leaseAfter, radix: 16)]).contains("granted with TTL(10s)"))
         try await Self.waitUntil(.seconds(10), "the lost-lease warning in a's log", story()) {
             daemonA.processes[0].process.stderr.contains("DCS lease of this node was lost")
         }
