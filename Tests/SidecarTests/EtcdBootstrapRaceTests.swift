@@ -28,7 +28,7 @@ struct EtcdBootstrapRaceTests {
     @Test func fiveDaemonsOnAnEmptyScopeOneBootstrapsFourReplicateTenTimes() async throws {
         let etcd = try await EtcdHarness.start()
         defer { etcd.cleanup() }
-        let world = try SidecarWorld()
+        let world = try await SidecarWorld.make(scope: "e2e")
         defer { world.tearDown() }
         try world.hook("fails", "echo 'no backup here' >&2; exit 1")
         let section = try world.etcdSection(etcd)
@@ -39,7 +39,7 @@ struct EtcdBootstrapRaceTests {
             let scope = "race\(round)"
             let nodes = try ["a", "b", "c", "d", "e"].map { try world.node("r\(round)\($0)") }
             for node in nodes {
-                try node.configure(etcd: section, scope: scope, bootstrap: Self.bootstrap, parameters: Self.parameters, postgresql: Self.chain)
+                try await node.configure(etcd: section, scope: scope, bootstrap: Self.bootstrap, parameters: Self.parameters, postgresql: Self.chain)
             }
             let daemons = try SidecarDaemons(nodes)
             do {
@@ -65,7 +65,7 @@ struct EtcdBootstrapRaceTests {
     @Test func theWinnersBootstrapHookFailsInitializeIsReleasedAndAnotherNodeBootstraps() async throws {
         let etcd = try await EtcdHarness.start()
         defer { etcd.cleanup() }
-        let world = try SidecarWorld(scope: "flaky")
+        let world = try await SidecarWorld.make(scope: "flaky")
         defer { world.tearDown() }
         // The first node to run the hook fails, every time it runs it; any other node bootstraps with initdb_bootstrap.
         let marker = world.directory.file("first-bootstrap")
@@ -80,7 +80,7 @@ struct EtcdBootstrapRaceTests {
         let section = try world.etcdSection(etcd)
         let nodes = try ["a", "b", "c"].map { try world.node($0) }
         for node in nodes {
-            try node.configure(
+            try await node.configure(
                 etcd: section,
                 bootstrap: Self.bootstrap + "\n  method: flaky\n  flaky: {command: flaky_bootstrap}",
                 parameters: Self.parameters)

@@ -22,14 +22,14 @@ struct EtcdOutageTests {
     @Test func noRaceWhileEtcdIsDownAChainFinishesThroughAnOutageAndALostLeaseIsRegranted() async throws {
         let etcd = try await EtcdHarness.start()
         defer { etcd.cleanup() }
-        let world = try SidecarWorld(scope: "outage")
+        let world = try await SidecarWorld.make(scope: "outage")
         defer { world.tearDown() }
         let section = try world.etcdSection(etcd, ttl: 10, retryTimeout: 2)
-        etcd.stop()
+        await etcd.stopOffPool()
 
         // etcd down, empty scope: the job waits, nothing races, nothing is written to the data dir.
         let a = try world.node("a")
-        try a.configure(etcd: section, bootstrap: EtcdBootstrapRaceTests.bootstrap, parameters: EtcdBootstrapRaceTests.parameters)
+        try await a.configure(etcd: section, bootstrap: EtcdBootstrapRaceTests.bootstrap, parameters: EtcdBootstrapRaceTests.parameters)
         let daemonA = try SidecarDaemons([a])
         defer { daemonA.processes.forEach { $0.process.kill(SIGKILL) } }
         try await Self.waitUntil(.seconds(60), "a's job to wait for the DCS", daemonA.story()) {
@@ -37,7 +37,7 @@ struct EtcdOutageTests {
         }
         #expect(try a.attempts().isEmpty)
         #expect(try !a.eventMessages().contains("acquired initialize lock"))
-        #expect(try a.jobs().map(\.state) == [.queued])
+        #expect(try a.jobs().count == 1 && a.jobs().allSatisfy { $0.state == .queued || $0.state == .running })
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: a.dataDirectory)) ?? []).isEmpty)
         let show = try await a.sidecar(["dcs", "show"])
         #expect(show.status == 69, "\(show.stderr)")
@@ -61,7 +61,7 @@ struct EtcdOutageTests {
         let started = world.directory.file("sleepy.started")
         try world.hook("sleepy", "touch \(started); sleep 4; echo 'nothing to restore' >&2; exit 1")
         let b = try world.node("b")
-        try b.configure(
+        try await b.configure(
             etcd: section, parameters: EtcdBootstrapRaceTests.parameters,
             postgresql: """
                   create_replica_methods: [sleepy, basebackup]
@@ -71,7 +71,7 @@ struct EtcdOutageTests {
         defer { daemonB.processes.forEach { $0.process.kill(SIGKILL) } }
         let story = { daemonA.story() + "\n" + daemonB.story() }
         try await Self.waitUntil(.seconds(60), "b's sleepy hook to start", story()) { FileManager.default.fileExists(atPath: started) }
-        etcd.stop()
+        await etcd.stopOffPool()
 
         // The chain does not need the DCS once it has its source: it finishes, b streams from a.
         try await Self.waitUntil(.seconds(90), "b's chain to finish with etcd down", story()) {
@@ -101,17 +101,17 @@ struct EtcdOutageTests {
 
         // The lease a held is lost (as if etcd had expired it while unreachable): a's daemon re-grants it and puts
         // its member and leader keys back.
-        let leaseBefore = try Self.leaseID(etcd, "/service/outage/members/a")
-        _ = try etcd.etcdctl(["lease", "revoke", String(leaseBefore, radix: 16)])
+        let leaseBefore = try await Self.leaseID(etcd, "/service/outage/members/a")
+        _ = try await etcd.ctl(["lease", "revoke", String(leaseBefore, radix: 16)])
         try await Self.waitUntil(.seconds(30), "a's member and leader keys to come back", story()) {
             let view = try await world.etcdView(etcd)
             return view.leader == "a" && view.members.contains { $0.name == "a" && $0.isPrimary && $0.isRunning }
         }
-        let leaseAfter = try Self.leaseID(etcd, "/service/outage/members/a")
+        let leaseAfter = try await Self.leaseID(etcd, "/service/outage/members/a")
         #expect(leaseAfter != leaseBefore && leaseAfter != 0)
-        #expect(try Self.leaseID(etcd, "/service/outage/leader") == leaseAfter)
+        #expect(try await Self.leaseID(etcd, "/service/outage/leader") == leaseAfter)
         // The lease has the configured ttl (10 s): the YAML's ttl reached the driver.
-        #expect(try etcd.etcdctl(["lease", "timetolive", String(leaseAfter, radix: 16)]).contains("granted with TTL(10s)"))
+        #expect(try await etcd.ctl(["lease", "timetolive", String(leaseAfter, radix: 16)]).contains("granted with TTL(10s)"))
         try await Self.waitUntil(.seconds(10), "the lost-lease warning in a's log", story()) {
             daemonA.processes[0].process.stderr.contains("DCS lease of this node was lost")
         }
@@ -125,7 +125,7 @@ struct EtcdOutageTests {
     @Test func aBootstrapThatFinishesWhileEtcdIsDownWaitsToPublishAndKeepsItsCluster() async throws {
         let etcd = try await EtcdHarness.start()
         defer { etcd.cleanup() }
-        let world = try SidecarWorld(scope: "publish")
+        let world = try await SidecarWorld.make(scope: "publish")
         defer { world.tearDown() }
         let started = world.directory.file("bootstrap.started")
         let go = world.directory.file("bootstrap.go")
@@ -137,7 +137,7 @@ struct EtcdOutageTests {
             exec \(world.hooksDirectory)/initdb_bootstrap "$@"
             """)
         let a = try world.node("a")
-        try a.configure(
+        try await a.configure(
             etcd: try world.etcdSection(etcd),
             bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
             parameters: EtcdBootstrapRaceTests.parameters)
@@ -145,7 +145,7 @@ struct EtcdOutageTests {
         defer { daemon.processes.forEach { $0.process.kill(SIGKILL) } }
         try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", daemon.story()) { FileManager.default.fileExists(atPath: started) }
         #expect(try await world.etcdView(etcd).initialize == "")
-        etcd.stop()
+        await etcd.stopOffPool()
         #expect(FileManager.default.createFile(atPath: go, contents: nil))
 
         try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", daemon.story()) {
@@ -167,8 +167,8 @@ struct EtcdOutageTests {
     }
 
     /// The lease a key is attached to, from `etcdctl get -w json` (0 for none).
-    static func leaseID(_ etcd: EtcdHarness, _ key: String) throws -> Int64 {
-        let output = try etcd.etcdctl(["get", key, "-w", "json"])
+    static func leaseID(_ etcd: EtcdHarness, _ key: String) async throws -> Int64 {
+        let output = try await etcd.ctl(["get", key, "-w", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         let kv = try #require((object?["kvs"] as? [[String: Any]])?.first, "no key \(key): \(output)")
         return (kv["lease"] as? NSNumber)?.int64Value ?? 0

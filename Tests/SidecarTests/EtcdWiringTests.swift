@@ -25,14 +25,14 @@ struct EtcdWiringTests {
         let etcd = try await EtcdHarness.start(tls: true)
         defer { etcd.cleanup() }
         let password = "se cr:et'\"x"
-        try etcd.etcdctl(["user", "add", "sidecar", "--new-user-password", password, "--interactive=false"])
-        try etcd.etcdctl(["role", "add", "wiring"])
-        try etcd.etcdctl(["role", "grant-permission", "wiring", "--prefix=true", "readwrite", "/service/wiring/"])
-        try etcd.etcdctl(["user", "grant-role", "sidecar", "wiring"])
-        try etcd.etcdctl(["put", "/service/wiring/initialize", "7000000000000000001"])
+        try await etcd.ctl(["user", "add", "sidecar", "--new-user-password", password, "--interactive=false"])
+        try await etcd.ctl(["role", "add", "wiring"])
+        try await etcd.ctl(["role", "grant-permission", "wiring", "--prefix=true", "readwrite", "/service/wiring/"])
+        try await etcd.ctl(["user", "grant-role", "sidecar", "wiring"])
+        try await etcd.ctl(["put", "/service/wiring/initialize", "7000000000000000001"])
         try etcd.enableAuth(rootPassword: "root-pw")
 
-        let world = try SidecarWorld(scope: "wiring")
+        let world = try await SidecarWorld.make(scope: "wiring")
         defer { world.tearDown() }
         let node = try world.node("w")
         let dead = "127.0.0.1:\(try FreePort.next())"
@@ -40,8 +40,9 @@ struct EtcdWiringTests {
         let escaped = password.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         // etcd's JSON gateway refuses a client certificate with a CommonName once auth is on: sidecar's users need one
         // without CN (signed by the same CA).
-        let withCN = try world.etcdSection(etcd, username: "sidecar", password: escaped)
-        let clientCert = try Self.certificateWithoutCommonName(etcd, world: world)
+        // retry_timeout 6 s: a TLS handshake plus authentication can take seconds on a loaded 2-core CI machine.
+        let withCN = try world.etcdSection(etcd, retryTimeout: 6, username: "sidecar", password: escaped)
+        let clientCert = try await EtcdHarness.offPool { try Self.certificateWithoutCommonName(etcd, world: world) }
         let good = withCN.replacingOccurrences(of: "\(world.directory.path)/etcd-tls/client.crt", with: clientCert.cert)
             .replacingOccurrences(of: "\(world.directory.path)/etcd-tls/client.key", with: clientCert.key)
         #expect(good != withCN)
@@ -52,7 +53,7 @@ struct EtcdWiringTests {
         ]
         for (form, hosts) in forms {
             let section = good.replacingOccurrences(of: "  hosts: \(live)", with: "  " + hosts)
-            try node.configure(etcd: section)
+            try await node.configure(etcd: section)
             let (result, json) = try await Self.show(node)
             #expect(result.succeeded, "\(form): \(result.stderr)")
             #expect(json?["prefix"] as? String == "/service/wiring", "\(form)")
@@ -71,16 +72,17 @@ struct EtcdWiringTests {
             ("http", good.replacingOccurrences(of: "protocol: https", with: "protocol: http")),
         ]
         for (what, section) in broken {
-            try node.configure(etcd: section)
+            // Refused handshakes are retried until retry_timeout: keep it short here.
+            try await node.configure(etcd: section.replacingOccurrences(of: "retry_timeout: 6", with: "retry_timeout: 2"))
             let (result, _) = try await Self.show(node)
             #expect(!result.succeeded, "\(what) should fail")
             #expect(!result.stdout.contains(password) && !result.stderr.contains(password))
         }
-        try node.configure(etcd: good.replacingOccurrences(of: escaped, with: "nope"))
+        try await node.configure(etcd: good.replacingOccurrences(of: escaped, with: "nope"))
         let refused = try await node.sidecar(["dcs", "show"])
         #expect(refused.status == 1, "etcd refusing the credentials is an answer, not an outage (69): \(refused.stderr)")
         #expect(refused.stderr.contains("etcd refused user 'sidecar'"), "\(refused.stderr)")
-        try node.configure(etcd: withCN)
+        try await node.configure(etcd: withCN)
         let commonName = try await node.sidecar(["dcs", "show"])
         #expect(commonName.status == 1)
         #expect(commonName.stderr.contains("use a client certificate without CN"), "\(commonName.stderr)")
@@ -109,13 +111,15 @@ struct EtcdWiringTests {
     @Test func patroniMemberRecordsAreCloneSourcesAndSidecarWritesPatronisShape() async throws {
         let etcd = try await EtcdHarness.start()
         defer { etcd.cleanup() }
-        let world = try SidecarWorld(scope: "patroni")
+        let world = try await SidecarWorld.make(scope: "patroni")
         defer { world.tearDown() }
         // A PostgreSQL that Patroni would run, announced by hand in Patroni's own format.
-        let primary = try PostgresCluster.running()
+        let primary = try await EtcdHarness.offPool { try PostgresCluster.running() }
         defer { primary.remove() }
-        _ = try primary.query("CREATE ROLE replicator REPLICATION LOGIN PASSWORD 'x'")
-        let controldata = try AsUser.run([PostgresCluster.binary("pg_controldata"), "-D", primary.dataDirectory], user: nil)
+        _ = try await EtcdHarness.offPool { try primary.query("CREATE ROLE replicator REPLICATION LOGIN PASSWORD 'x'") }
+        let controldata = try await EtcdHarness.offPool {
+            try AsUser.run([PostgresCluster.binary("pg_controldata"), "-D", primary.dataDirectory], user: nil)
+        }
         let systemIdentifier = try #require(
             controldata.stdout.split(separator: "\n").first { $0.hasPrefix("Database system identifier:") }?.split(separator: ":").last
         ).trimmingCharacters(in: .whitespaces)
@@ -123,15 +127,15 @@ struct EtcdWiringTests {
             {"conn_url":"postgres://127.0.0.1:\(primary.port)/postgres","api_url":"http://127.0.0.1:8008/patroni","state":"running",\
             "role":"master","version":"3.0.2","xlog_location":50331648,"timeline":1,"tags":{"nofailover":false}}
             """
-        try etcd.etcdctl(["put", "/service/patroni/initialize", systemIdentifier])
-        try etcd.etcdctl(["put", "/service/patroni/members/pg-leader", leaderRecord])
-        try etcd.etcdctl(["put", "/service/patroni/leader", "pg-leader"])
+        try await etcd.ctl(["put", "/service/patroni/initialize", systemIdentifier])
+        try await etcd.ctl(["put", "/service/patroni/members/pg-leader", leaderRecord])
+        try await etcd.ctl(["put", "/service/patroni/leader", "pg-leader"])
         let leaderView = try await world.etcdView(etcd)
         #expect(leaderView.leaderMember?.isPrimary == true)
 
         let section = try world.etcdSection(etcd)
         let x = try world.node("x")
-        try x.configure(etcd: section)
+        try await x.configure(etcd: section)
         let run = try await x.runOnce()
         #expect(run.succeeded, "\(run.stderr)")
         #expect(try x.attempts().map(\.cloneSource) == ["pg-leader"], "\(x.story())")
@@ -140,7 +144,7 @@ struct EtcdWiringTests {
         }
 
         // x's member JSON as Patroni's tools read it.
-        let raw = try etcd.etcdctl(["get", "/service/patroni/members/x", "--print-value-only"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let raw = try await etcd.ctl(["get", "/service/patroni/members/x", "--print-value-only"]).trimmingCharacters(in: .whitespacesAndNewlines)
         let member = try #require(try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any], "\(raw)")
         let patroniFields: Set<String> = [
             "conn_url", "api_url", "state", "role", "version", "tags", "xlog_location", "timeline", "replication_state", "pending_restart",
@@ -157,9 +161,9 @@ struct EtcdWiringTests {
             {"conn_url":"postgres://127.0.0.1:\(x.port)/postgres","api_url":"http://127.0.0.1:8009/patroni","state":"running",\
             "role":"replica","version":"3.0.2","replication_state":"streaming","timeline":1,"tags":{"clonefrom":true}}
             """
-        try etcd.etcdctl(["put", "/service/patroni/members/pg-clone", cloneRecord])
+        try await etcd.ctl(["put", "/service/patroni/members/pg-clone", cloneRecord])
         let y = try world.node("y")
-        try y.configure(etcd: section)
+        try await y.configure(etcd: section)
         let second = try await y.runOnce()
         #expect(second.succeeded, "\(second.stderr)")
         let events = try y.eventMessages()

@@ -11,8 +11,11 @@ extension SidecarNode {
     func configure(
         etcd: String, scope: String? = nil, bootstrap: String = "", parameters: String = "", postgresql: String = "", sidecar: String = "",
         top: String = ""
-    ) throws {
-        try configure(scope: scope, bootstrap: bootstrap, parameters: parameters, postgresql: postgresql, sidecar: sidecar, top: etcd + "\n" + top)
+    ) async throws {
+        try await EtcdHarness.offPool {
+            try configure(
+                scope: scope, bootstrap: bootstrap, parameters: parameters, postgresql: postgresql, sidecar: sidecar, top: etcd + "\n" + top)
+        }
     }
 
     /// Every attempt of every job of this node, oldest job first.
@@ -42,6 +45,11 @@ extension SidecarNode {
 }
 
 extension SidecarWorld {
+    /// A world built off the cooperative pool (it copies the binary and chowns through child processes).
+    static func make(scope: String) async throws -> SidecarWorld {
+        try await EtcdHarness.offPool { try SidecarWorld(scope: scope) }
+    }
+
     /// An `etcd3:` section for `etcd` (TLS files copied into the world so `postgres` can read them), plus `ttl` and
     /// `retry_timeout`. `hosts` replaces the host list (e.g. a dead host first, or a comma string).
     func etcdSection(
@@ -107,5 +115,19 @@ final class SidecarDaemons: Sendable {
             let log = entry.process.stderr.split(separator: "\n").suffix(12).map { "  daemon: \($0)" }.joined(separator: "\n")
             return "== \(entry.node.name)\n\(entry.node.story())\n\(log)"
         }.joined(separator: "\n")
+    }
+}
+
+/// The harness's blocking calls, off the cooperative pool that the tests running in parallel share.
+extension EtcdHarness {
+    /// ``stop()`` on a dispatch queue.
+    func stopOffPool() async {
+        _ = try? await EtcdHarness.offPool { self.stop() }
+    }
+
+    /// ``etcdctl(_:)`` on a dispatch queue.
+    @discardableResult
+    func ctl(_ arguments: [String]) async throws -> String {
+        try await EtcdHarness.offPool { try self.etcdctl(arguments) }
     }
 }
