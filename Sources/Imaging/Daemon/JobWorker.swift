@@ -11,7 +11,7 @@ public final class JobWorker: Service, Sendable {
     private let executor: JobExecutor
     private let dataDirectory: String
     private let idle: Duration
-    private let state = Mutex<(control: HookControl?, wakeups: [CheckedContinuation<Void, Never>])>((nil, []))
+    private let state = Mutex<(control: HookControl?, woken: Bool)>((nil, false))
 
     public init(executor: JobExecutor, idle: Duration = .seconds(1)) {
         self.executor = executor
@@ -23,7 +23,7 @@ public final class JobWorker: Service, Sendable {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if await runNext() == nil {
-                    try? await gracefulShutdown(orAfter: idle)
+                    await idleWait()
                 }
             }
         } onGracefulShutdown: {
@@ -54,8 +54,23 @@ public final class JobWorker: Service, Sendable {
         while await runNext() != nil, !Task.isCancelled {}
     }
 
-    /// Wakes an idle worker early (the cycle just enqueued a job). Idle waits are short, so this is advisory.
-    public func wake() {}
+    /// Wakes an idle worker early (the cycle just enqueued a job).
+    public func wake() {
+        state.withLock { $0.woken = true }
+    }
+
+    /// Waits up to `idle` for a job to come due, returning early when woken or shutting down.
+    private func idleWait() async {
+        let deadline = ContinuousClock.now + idle
+        while ContinuousClock.now < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled {
+            if state.withLock({ state in
+                defer { state.woken = false }; return state.woken
+            }) {
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
 
     /// Kills the running hook's process group at once (a second SIGTERM during the grace period).
     public func killNow() {
