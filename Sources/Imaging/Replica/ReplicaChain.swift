@@ -45,11 +45,9 @@ struct ReplicaChain: Sendable {
             }
             if control.isInterrupted { return .interrupted }
             if outcome.isSuccess {
-                context.event(lease.jobID, "replica method '\(name)' succeeded")
                 return try await startReplica(method: name, connection: connection)
             }
             ends.append("\(name): \(AttemptRunner.describe(outcome))")
-            context.event(lease.jobID, "replica method '\(name)' failed (\(AttemptRunner.describe(outcome)))")
             if !method.keepData {
                 try dataDirectory.wipe(stateDirectory: configuration.stateDirectory)
             }
