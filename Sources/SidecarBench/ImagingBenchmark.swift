@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `sidecar-bench imaging [runs]`: the demo's two phases through sidecar beside the bare commands a person would type
 /// for the same result, in the same run. Run as root: PostgreSQL runs as `postgres` in a temp dir it owns.
@@ -83,7 +84,7 @@ enum ImagingBenchmark {
                     _ = try? shell([bin + "/pg_ctl", "stop", "-m", "immediate", "-D", data])
                 }
             }
-            try? FileManager.default.removeItem(atPath: root)
+            if ProcessInfo.processInfo.environment["KEEP"] == nil { try? FileManager.default.removeItem(atPath: root) }
         }
 
         func barePrimary() throws -> Double {
@@ -110,7 +111,7 @@ enum ImagingBenchmark {
                 name: \(name)
                 bootstrap:
                   pg_hba:
-                    - local replication all trust
+                    - host replication all 127.0.0.1/32 trust
                 postgresql:
                   data_dir: \(root)/\(name)/data
                   bin_dir: \(bin)
@@ -174,29 +175,17 @@ enum ImagingBenchmark {
             return Date().timeIntervalSince(start)
         }
 
+        /// Runs a command (as `postgres` unless told otherwise) with posix_spawn and waitpid: Foundation's `Process`
+        /// has been seen never to reap its child under load.
         @discardableResult
         func shell(_ arguments: [String], asPostgres: Bool = true) throws -> String {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: asPostgres ? "/usr/sbin/runuser" : arguments[0])
-            process.arguments = asPostgres ? ["-u", "postgres", "--"] + arguments : Array(arguments.dropFirst())
-            process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
-            process.currentDirectoryURL = URL(fileURLWithPath: root)
-            // Output goes to a file, not a pipe: a server that pg_ctl starts must never hold our pipe open.
-            let outputPath = "\(root)/.shell-output-\(UUID().uuidString)"
-            _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
-            defer { unlink(outputPath) }
-            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            try? output.close()
-            process.waitUntilExit()
-            let data = FileManager.default.contents(atPath: outputPath) ?? Data()
-            guard process.terminationStatus == 0 else {
-                throw BenchError("\(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+            let result = try AsUser.run(
+                arguments, user: asPostgres ? "postgres" : nil, environment: ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"],
+                timeout: .seconds(120))
+            guard result.succeeded else {
+                throw BenchError("\(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
             }
-            return String(decoding: data, as: UTF8.self)
+            return result.stdout
         }
     }
 }

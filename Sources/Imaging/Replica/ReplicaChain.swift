@@ -129,8 +129,9 @@ struct ReplicaChain: Sendable {
                 position: position, method: "basebackup", command: nil, argv: argv, cloneSource: source?.name,
                 notRunReason: source == nil ? "basebackup needs a leader or replica to copy from" : nil,
                 pgpassFile: connection.pgpassFile, timeout: method.flatMap(configuration.timeout(for:)) ?? configuration.hookTimeout,
-                workingDirectory: configuration.hooksDirectory)
+                workingDirectory: configuration.stateDirectory)
             last = try await AttemptRunner(context: context, lease: lease, control: control).run(plan).outcome
+            if case .notRun = last { return last }
             if last.isSuccess || control.isInterrupted || source == nil { return last }
         }
         return last
