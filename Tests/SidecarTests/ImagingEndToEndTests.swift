@@ -262,6 +262,20 @@ struct ImagingEndToEndTests {
         #expect(try w.history().attempts(jobID: waiting.id).isEmpty)
     }
 
+    @Test func basebackupOnlyChainNeedsNoHooksDirectory() async throws {
+        let world = try SidecarWorld()
+        defer { world.tearDown() }
+        let a = try await Self.primary(world)
+        let b = try world.node("b")
+        try b.configure(hooksDirectory: world.directory.file("no-such-hooks.d"))
+        #expect(try await b.runOnce().succeeded)
+        let job = try #require(try b.jobs().first)
+        #expect(job.state == .succeeded, "\(b.story())")
+        try await SidecarNode.waitUntil(.seconds(30), "b streaming") {
+            try await a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
+        }
+    }
+
     @Test func clonefromReplicaIsTheSourceInsteadOfTheLeader() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }

@@ -20,7 +20,8 @@ struct SidecarNode: Sendable {
     /// (YAML top-level sections such as `bootstrap:`, indented `postgresql` keys in `postgresql`, `sidecar` keys in `sidecar`,
     /// `postgresql.parameters` lines, indented four spaces, in `parameters`).
     func configure(
-        scope: String? = nil, bootstrap: String = "", parameters: String = "", postgresql: String = "", sidecar: String = "", top: String = ""
+        scope: String? = nil, bootstrap: String = "", parameters: String = "", postgresql: String = "", sidecar: String = "", top: String = "",
+        hooksDirectory: String? = nil
     ) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let yaml = """
@@ -41,7 +42,7 @@ struct SidecarNode: Sendable {
             \(postgresql)
             sidecar:
               state_dir: \(stateDirectory)
-              hooks_dir: \(world.hooksDirectory)
+              hooks_dir: \(hooksDirectory ?? world.hooksDirectory)
               dcs:
                 local:
                   path: \(world.dcsPath)
