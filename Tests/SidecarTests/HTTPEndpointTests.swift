@@ -69,8 +69,8 @@ struct HTTPEndpointTests {
             #expect(answers.count == 200)
             #expect(answers.allSatisfy { $0 == jobID })
 
-            // A client that connects and sends nothing: the cycle keeps running and others are served.
-            let silent = try await EtcdHarness.offPool { try HTTPProbe.Connection(port: port) }
+            // A client that connects and sends nothing: the cycle keeps running and others are served ...
+            let silent = try await EtcdHarness.offPool { try HTTPProbe.Connection(port: port, timeout: .seconds(30)) }
             let before = try await HTTPProbe.request(port: port, "/health").json()["last_cycle_at"] as? String
             try await HTTPProbe.waitFor(port: port, "/health", .seconds(30), "two more cycles") { response in
                 try response.status == 200 && (response.json()["last_cycle_at"] as? String) != before
@@ -80,7 +80,8 @@ struct HTTPEndpointTests {
             // Open the gate: gated fails, basebackup copies with --progress, the replica starts: ready.
             _ = FileManager.default.createFile(atPath: gate, contents: nil)
             try await HTTPProbe.waitFor(port: port, "/readiness", .seconds(90), "b ready") { $0.status == 200 }
-            withExtendedLifetime(silent) {}
+            // ... and only for the idle timeout (10 s): then the server closes it.
+            #expect(try await EtcdHarness.offPool { silent.waitForClose() }, "the silent connection is closed after the idle timeout")
 
             let done = try await HTTPProbe.request(port: port, "/status").json()
             #expect(done["current_job"] is NSNull)

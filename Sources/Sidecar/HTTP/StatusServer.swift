@@ -5,13 +5,16 @@ import Logging
 import ServiceLifecycle
 
 /// The HTTP status server as a `Service` of the daemon's group: FlyingFox on `sidecar.listen`, each connection in its
-/// own task, so a slow or silent client holds only its own connection and never the cycle or the worker.
+/// own task, so a slow or silent client holds only its own connection and never the cycle or the worker, and only
+/// for ``idleTimeout`` (``IdleTimeoutPool``).
 struct StatusServer: Service {
     var address: ListenAddress
     var router: StatusRouter
     var logger: Logger
     /// Seconds a handler may take before FlyingFox answers 500.
     var handlerTimeout: TimeInterval = 15
+    /// How long a connection may wait for its client (to send a request, or to read the answer) before it is closed.
+    static let idleTimeout: Duration = .seconds(10)
 
     /// Checks the address can be bound (a clear start error). Throws ``CLIError``.
     init(address: ListenAddress, router: StatusRouter, logger: Logger) throws(CLIError) {
@@ -26,7 +29,8 @@ struct StatusServer: Service {
         let server = HTTPServer(
             config: HTTPServer.Configuration(
                 address: socketAddress, timeout: handlerTimeout, sharedRequestBufferSize: 4096,
-                sharedRequestReplaySize: StatusRouter.maxBodyBytes, logger: ServerLog(logger: logger)),
+                sharedRequestReplaySize: StatusRouter.maxBodyBytes,
+                pool: IdleTimeoutPool(base: HTTPServer.defaultPool(), idle: Self.idleTimeout), logger: ServerLog(logger: logger)),
             handler: router)
         logger.info("HTTP status on http://\(address)")
         do {

@@ -54,6 +54,14 @@ struct HTTPProbe {
             }
         }
 
+        /// Whether the server closes the connection (end of file or reset) before the socket's timeout, without
+        /// sending anything.
+        func waitForClose() -> Bool {
+            var byte: UInt8 = 0
+            let count = recv(fd, &byte, 1, 0)
+            return count == 0 || (count < 0 && errno == ECONNRESET)
+        }
+
         /// Reads one response (headers, then `Content-Length` bytes of body). Throws on timeout or a closed connection.
         func readResponse() throws -> Response {
             var data = [UInt8]()
