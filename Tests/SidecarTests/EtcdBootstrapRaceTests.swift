@@ -93,7 +93,7 @@ struct EtcdBootstrapRaceTests {
         while ContinuousClock.now < deadline, leader == nil {
             if let name = try? await world.etcdView(etcd).leader, let node = nodes.first(where: { $0.name == name }),
                 (try? await node.query("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) == "2",
-                nodes.allSatisfy({ (try? $0.jobs().max { $0.id < $1.id }?.state) == .succeeded })
+                nodes.allSatisfy({ (try? $0.daemonJobs().max { $0.id < $1.id }?.state) == .succeeded })
             {
                 leader = node
             }
@@ -106,7 +106,7 @@ struct EtcdBootstrapRaceTests {
         #expect(try await world.etcdView(etcd).initialize == (try await winner.systemIdentifier()))
 
         // The failed bootstrap released initialize and moved its data dir aside; the node then became a replica.
-        let failerJobs = try failer.jobs().sorted { $0.id < $1.id }
+        let failerJobs = try failer.daemonJobs().sorted { $0.id < $1.id }
         let first = try #require(failerJobs.first)
         #expect(first.state == .failed)
         #expect(first.lastError?.hasPrefix("bootstrap failed at") == true, "\(failer.story())")
@@ -137,7 +137,7 @@ struct EtcdBootstrapRaceTests {
         while ContinuousClock.now < deadline {
             if let leader = try? await world.etcdView(etcd, scope: scope).leader, let node = nodes.first(where: { $0.name == leader }),
                 (try? await node.query("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")) == "4",
-                nodes.allSatisfy({ (try? $0.jobs().first?.state) == .succeeded })
+                nodes.allSatisfy({ (try? $0.daemonJobs().first?.state) == .succeeded })
             {
                 leaderName = leader
                 break
@@ -156,7 +156,7 @@ struct EtcdBootstrapRaceTests {
             let attempts = try node.attempts()
             let events = try node.eventMessages()
             if events.contains("acquired initialize lock") { winners.append(node.name) }
-            let jobs = try node.jobs()
+            let jobs = try node.daemonJobs()
             #expect(jobs.count == 1 && jobs.first?.state == .succeeded, "round \(round) \(node.name)\n\(node.story())")
             if node.name == name {
                 #expect(attempts.map(\.method) == ["initdb"], "round \(round) \(node.name)")

@@ -37,7 +37,7 @@ struct EtcdOutageTests {
         }
         #expect(try a.attempts().isEmpty)
         #expect(try !a.eventMessages().contains("acquired initialize lock"))
-        #expect(try a.jobs().count == 1 && a.jobs().allSatisfy { $0.state == .queued || $0.state == .running })
+        #expect(try a.daemonJobs().count == 1 && a.daemonJobs().allSatisfy { $0.state == .queued || $0.state == .running })
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: a.dataDirectory)) ?? []).isEmpty)
         let show = try await a.sidecar(["dcs", "show"])
         #expect(show.status == 69, "\(show.stderr)")
@@ -75,7 +75,7 @@ struct EtcdOutageTests {
 
         // The chain does not need the DCS once it has its source: it finishes, b streams from a.
         try await Self.waitUntil(.seconds(90), "b's chain to finish with etcd down", story()) {
-            try b.jobs().first?.state == .succeeded
+            try b.daemonJobs().first?.state == .succeeded
         }
         #expect(try b.attempts().map(\.method) == ["sleepy", "basebackup"])
         #expect(try b.attempts().allSatisfy { $0.cloneSource == "a" })
@@ -95,7 +95,7 @@ struct EtcdOutageTests {
         }
         let view = try await world.etcdView(etcd)
         #expect(view.initialize == systemIdentifier)
-        #expect(try a.jobs().count == 1 && b.jobs().count == 1)
+        #expect(try a.daemonJobs().count == 1 && b.daemonJobs().count == 1)
         #expect(try a.attempts().map(\.method) == ["initdb"])
         #expect(try !b.eventMessages().contains("acquired initialize lock"))
 
@@ -158,8 +158,8 @@ struct EtcdOutageTests {
             let systemIdentifier = try await a.systemIdentifier()
             return view.leader == "a" && view.initialize == systemIdentifier
         }
-        try await Self.waitUntil(.seconds(30), "a's job to succeed", daemon.story()) { try a.jobs().first?.state == .succeeded }
-        #expect(try a.jobs().count == 1)
+        try await Self.waitUntil(.seconds(30), "a's job to succeed", daemon.story()) { try a.daemonJobs().first?.state == .succeeded }
+        #expect(try a.daemonJobs().count == 1)
         #expect(try a.attempts().map(\.method) == ["gated"])
         #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + ".failed"))
         await daemon.stop()

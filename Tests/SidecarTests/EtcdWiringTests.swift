@@ -29,8 +29,10 @@ struct EtcdWiringTests {
         try await etcd.ctl(["role", "add", "wiring"])
         try await etcd.ctl(["role", "grant-permission", "wiring", "--prefix=true", "readwrite", "/service/wiring/"])
         try await etcd.ctl(["user", "grant-role", "sidecar", "wiring"])
+        try await etcd.ctl(["role", "grant-permission", "wiring", "--prefix=true", "readwrite", "/custom/wiring/"])
         try await etcd.ctl(["put", "/service/wiring/initialize", "7000000000000000001"])
-        try etcd.enableAuth(rootPassword: "root-pw")
+        try await etcd.ctl(["put", "/custom/wiring/initialize", "7000000000000000002"])
+        try await EtcdHarness.offPool { try etcd.enableAuth(rootPassword: "root-pw") }
 
         let world = try await SidecarWorld.make(scope: "wiring")
         defer { world.tearDown() }
@@ -60,6 +62,12 @@ struct EtcdWiringTests {
             #expect(json?["initialize"] as? String == "7000000000000000001", "\(form)")
             #expect(!result.stdout.contains(password) && !result.stderr.contains(password))
         }
+        // The top-level namespace reaches the driver's key prefix.
+        try await node.configure(etcd: good, top: "namespace: custom")
+        let (custom, customJSON) = try await Self.show(node)
+        #expect(custom.succeeded, "\(custom.stderr)")
+        #expect(customJSON?["prefix"] as? String == "/custom/wiring")
+        #expect(customJSON?["initialize"] as? String == "7000000000000000002")
 
         // Each setting is used: a wrong password, a missing client certificate, plain http all fail.
         let broken = [

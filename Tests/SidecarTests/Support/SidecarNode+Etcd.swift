@@ -18,14 +18,24 @@ extension SidecarNode {
         }
     }
 
+    /// The node's jobs, read (as root) only once sidecar has written its database's header (it sets WAL mode before
+    /// anything else, so it holds `-wal`/`-shm` open by then). A reader that comes earlier can create `-shm` as root
+    /// just as the daemon (as `postgres`) opens it, and the daemon then exits with "unable to open database file".
+    /// Empty until then.
+    func daemonJobs() throws -> [Job] {
+        let database = stateDirectory + "/" + JobDatabase.fileName
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: database))?[.size] as? Int, size > 0 else { return [] }
+        return try jobs()
+    }
+
     /// Every attempt of every job of this node, oldest job first.
     func attempts() throws -> [Attempt] {
-        try jobs().sorted { $0.id < $1.id }.flatMap { try history().attempts(jobID: $0.id) }
+        try daemonJobs().sorted { $0.id < $1.id }.flatMap { try history().attempts(jobID: $0.id) }
     }
 
     /// Every event message of every job of this node, oldest job first.
     func eventMessages() throws -> [String] {
-        try jobs().sorted { $0.id < $1.id }.flatMap { try history().detail(jobID: $0.id).events.map(\.message) }
+        try daemonJobs().sorted { $0.id < $1.id }.flatMap { try history().detail(jobID: $0.id).events.map(\.message) }
     }
 
     /// `pg_ctl stop -m immediate` if this node's PostgreSQL runs.
