@@ -176,7 +176,8 @@ struct EtcdBootstrapRaceTests {
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds, for the printed round times.
+    fileprivate var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
