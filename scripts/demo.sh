@@ -48,6 +48,7 @@ postgresql:
   wal_g_restore:
     command: wal_g_restore
 sidecar:
+  listen: 127.0.0.1:$((port + 1000))
   state_dir: $demo/node-$node/state
   hooks_dir: $demo/hooks.d
   dcs:
