@@ -80,10 +80,10 @@ public struct HookParameter: Sendable, Hashable {
     }
 }
 
-/// Small JSON helpers for ``ParameterValue``.
-enum JSONText {
+/// Small JSON helpers for ``ParameterValue`` (and sidecar's own JSON output).
+public enum JSONText {
     /// `text` as a JSON string literal.
-    static func string(_ text: String) -> String {
+    public static func string(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

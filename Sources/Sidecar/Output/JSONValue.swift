@@ -1,3 +1,5 @@
+import Hooks
+
 /// A JSON value with ordered object keys, so `--json` output keeps a stable, readable field order.
 enum JSONValue {
     case null
@@ -26,20 +28,7 @@ enum JSONValue {
     }
 
     static func quoted(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
+        JSONText.string(text)
     }
 }
 
