@@ -162,6 +162,19 @@ import Testing
         #expect(config.sidecar.hooksDir == "\(parent)/hooks")
     }
 
+    @Test func anHTTPSHostURLMeansTLSUnlessTheProtocolSaysOtherwise() throws {
+        let fixture = try ConfigFixture()
+        defer { fixture.scratch.remove() }
+        let list = try #require(try fixture.load(ConfigFixture.minimal("etcd3:\n  hosts: [https://127.0.0.1:2379, 127.0.0.2:2379]\n")).config)
+        #expect(list.etcd?.hosts == ["127.0.0.1:2379", "127.0.0.2:2379"])
+        #expect(list.etcd?.protocolName == "https")
+        let plain = try #require(try fixture.load(ConfigFixture.minimal("etcd3:\n  host: http://127.0.0.1:2379\n")).config)
+        #expect(plain.etcd?.protocolName == "http")
+        let clash = try fixture.load(ConfigFixture.minimal("etcd3:\n  hosts: https://127.0.0.1:2379\n  protocol: http\n"))
+        #expect(clash.config == nil)
+        #expect(clash.problems.map(\.description).contains { $0.contains("etcd3.protocol") && $0.contains("https://127.0.0.1:2379") })
+    }
+
     @Test func environmentWinsOverTheFileAndFlagsWinOverBoth() throws {
         let fixture = try ConfigFixture()
         defer { fixture.scratch.remove() }

@@ -8,19 +8,29 @@ extension ConfigLoader {
         var settings: EtcdSettings?
         if let section = mapping(node, at: "etcd3") {
             var etcd = EtcdSettings(hosts: [])
+            var written: [String] = []
             if let hosts = section["hosts"] {
                 if case .sequence(let list) = hosts {
                     for (index, host) in list.enumerated() {
-                        if let text = string(host, at: "etcd3.hosts[\(index)]") { etcd.hosts.append(text.trimmingSpaces()) }
+                        if let text = string(host, at: "etcd3.hosts[\(index)]") { written.append(text.trimmingSpaces()) }
                     }
                 } else if let text = string(hosts, at: "etcd3.hosts") {
-                    etcd.hosts = Self.hostList(text)
+                    written = text.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
                 }
             } else if let host = string(section["host"], at: "etcd3.host") {
-                etcd.hosts = Self.hostList(host)
+                written = host.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
             }
+            etcd.hosts = Self.hostList(written.joined(separator: ","))
+            let httpsHosts = written.filter { $0.hasPrefix("https://") }
             if let protocolName = choice(section["protocol"], at: "etcd3.protocol", ["http", "https"]) {
                 etcd.protocolName = protocolName
+                if protocolName == "http", let host = httpsHosts.first {
+                    problems.append(
+                        ConfigProblem("etcd3.protocol", "is http but etcd3 names '\(host)': set etcd3.protocol: https or drop the scheme"))
+                }
+            } else if !httpsHosts.isEmpty {
+                // Patroni reads the scheme of a host URL: an https:// host means TLS even without etcd3.protocol.
+                etcd.protocolName = "https"
             }
             etcd.cacert = string(section["cacert"], at: "etcd3.cacert").map(filePath)
             etcd.cert = string(section["cert"], at: "etcd3.cert").map(filePath)
