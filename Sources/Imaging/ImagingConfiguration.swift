@@ -30,6 +30,8 @@ public struct ImagingConfiguration: Sendable {
     public var hookTimeout: Duration?
     /// Time between SIGTERM and SIGKILL when a hook is stopped.
     public var hookGrace: Duration = .seconds(10)
+    /// `sidecar.retention`: finished jobs older than this are pruned (checked once an hour); `nil` keeps everything.
+    public var retention: Duration? = .seconds(90 * 86_400)
     /// `sidecar.output_tail`: bytes of stdout and of stderr kept per attempt.
     public var outputTail: Int = 64 * 1024
     /// `tags.clonefrom`, `tags.nofailover`, and the other tags as published.

@@ -25,6 +25,7 @@ public struct Cycle: Sendable {
         let busy = context.status.snapshot.currentJob != nil
         let verified: NodeStatus.Instance = busy ? context.status.snapshot.instance : await instance.verify()
         let enqueued = inspectDataDirectory(busy: busy)
+        pruneHistory()
         if view != nil { await publish(instance: verified, view: view!) }
         context.status.update {
             $0.lastCycleAt = context.now()
@@ -89,6 +90,23 @@ public struct Cycle: Sendable {
             context.logger.error("could not inspect the data dir: \(error)")
             context.status.update { $0.dataDirProblem = "\(error)" }
             return nil
+        }
+    }
+
+    /// Prunes finished history older than `sidecar.retention`, at most once an hour; a failure is logged.
+    func pruneHistory() {
+        guard let retention = configuration.retention else { return }
+        let now = context.now()
+        if let last = context.status.snapshot.lastPruneAt, now.timeIntervalSince(last) < 3600 { return }
+        context.status.update { $0.lastPruneAt = now }
+        do {
+            let result = try HistoryPruner(history: context.history, stateDirectory: configuration.stateDirectory)
+                .prune(finishedBefore: now.addingTimeInterval(-retention.seconds))
+            if result.jobs > 0 {
+                context.logger.info("pruned \(result.jobs) finished jobs older than sidecar.retention (\(retention))")
+            }
+        } catch {
+            context.logger.error("could not prune the history: \(error)")
         }
     }
 

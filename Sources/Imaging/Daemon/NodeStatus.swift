@@ -37,6 +37,8 @@ public final class NodeStatus: Sendable {
 
     public struct Snapshot: Sendable {
         public var lastCycleAt: Date?
+        /// When the cycle last pruned the history (`sidecar.retention`).
+        public var lastPruneAt: Date?
         public var dcsBackend: String = ""
         public var dcsReachable: Bool = false
         public var dcsError: String?

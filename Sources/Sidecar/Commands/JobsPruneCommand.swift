@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import JobStore
 
 /// `sidecar jobs prune --older-than D`: deletes finished jobs (and their attempts, events and log files) that
@@ -26,17 +27,9 @@ struct JobsPruneCommand: ParsableCommand {
         let cutoff = Date().addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
         let result: PruneResult
         do {
-            result = try AuditHistory(database: database).prune(finishedBefore: cutoff)
+            result = try HistoryPruner(history: AuditHistory(database: database), stateDirectory: stateDir).prune(finishedBefore: cutoff)
         } catch {
             throw CLIError(error)
-        }
-        // Log files go too, but only inside the state dir's logs directory.
-        let logs = stateDir + "/logs/"
-        for path in result.logPaths where (path as NSString).standardizingPath.hasPrefix(logs) {
-            try? FileManager.default.removeItem(atPath: path)
-        }
-        for id in result.jobIDs {
-            try? FileManager.default.removeItem(atPath: logs + String(id))
         }
         Terminal.write(
             "pruned \(result.jobs) finished job\(result.jobs == 1 ? "" : "s") (\(result.attempts) attempts) that finished before \(Timestamp.format(cutoff))\n"

@@ -66,6 +66,7 @@ enum DaemonWiring {
         imaging.hookTimeout = config.sidecar.hookTimeout
         imaging.hookGrace = config.sidecar.hookGrace
         imaging.outputTail = config.sidecar.outputTail
+        imaging.retention = config.sidecar.retention
         imaging.clonefrom = config.tags.clonefrom
         imaging.nofailover = config.tags.nofailover
         imaging.tags = Dictionary(
