@@ -276,6 +276,31 @@ struct ImagingEndToEndTests {
         }
     }
 
+    @Test func aStartFailureAfterAGoodCopyIsRetriedAsAStartNotARecopy() async throws {
+        let world = try SidecarWorld()
+        defer { world.tearDown() }
+        let a = try await Self.primary(world)
+        let b = try world.node("b")
+        try b.configure(parameters: "    wal_level: banana")
+        #expect(try await b.runOnce().succeeded)
+        let queued = try #require(try b.jobs().first)
+        #expect(queued.state == .queued, "\(b.story())")
+        #expect(queued.lastError?.hasPrefix("start failed") == true, "\(b.story())")
+        #expect(FileManager.default.fileExists(atPath: b.dataDirectory + "/global/pg_control"), "the copy is kept (Patroni #190)")
+
+        try b.configure()
+        try await SidecarNode.waitUntil(.seconds(15), "not_before to pass") { Date() > queued.notBefore }
+        #expect(try await b.runOnce().succeeded)
+        let job = try #require(try b.jobs().first)
+        #expect(job.state == .succeeded, "\(b.story())")
+        let detail = try b.history().detail(jobID: job.id)
+        #expect(detail.attempts.filter { $0.method == "basebackup" }.count == 1, "no second copy")
+        #expect(detail.events.map(\.message).contains("the copy of an earlier pass is kept; starting it again"))
+        try await SidecarNode.waitUntil(.seconds(30), "b streaming") {
+            try await a.query("SELECT count(*) FROM pg_stat_replication WHERE application_name = 'b'") == "1"
+        }
+    }
+
     @Test func clonefromReplicaIsTheSourceInsteadOfTheLeader() async throws {
         let world = try SidecarWorld()
         defer { world.tearDown() }
