@@ -65,29 +65,28 @@ struct DCSReleaseInitializeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try global.loadConfig()
-        let view = try await DCSCommand.read(config)
-        guard let initialize = view.initialize else {
-            print("no initialize key: nothing to release")
-            return
-        }
-        guard initialize.isEmpty else {
-            throw CLIError(
-                "initialize holds the system identifier \(initialize): the cluster is bootstrapped; refusing to remove it")
-        }
-        if let owner = view.initializeOwner {
-            guard force else {
-                throw CLIError(
-                    "node '\(owner)' set initialize and still holds its lease (it may be bootstrapping now); "
-                        + "wait for its bootstrap to end, or pass --force")
-            }
-            FileHandle.standardError.write(Data("sidecar: warning: removing initialize while '\(owner)' still holds its lease\n".utf8))
-        }
+        let dcs = try DaemonWiring.dcs(config)
+        let release: InitializeRelease
         do {
-            try await DaemonWiring.dcs(config).cancelInitialize()
-        } catch let error as DCSError {
+            release = try await dcs.releaseInitialize(force: force)
+        } catch {
             throw DCSCommand.cliError(error)
         }
-        print("released initialize")
+        switch release {
+        case .nothingToRelease(let initialize?):
+            throw CLIError("initialize holds the system identifier \(initialize): the cluster is bootstrapped; refusing to remove it")
+        case .nothingToRelease(nil):
+            print("no initialize key: nothing to release")
+        case .refused(let owner):
+            throw CLIError(
+                "node '\(owner)' set initialize and still holds its lease (it may be bootstrapping now); "
+                    + "wait for its bootstrap to end, or pass --force")
+        case .released(let owner?):
+            FileHandle.standardError.write(Data("sidecar: warning: removed initialize while '\(owner)' still held its lease\n".utf8))
+            print("released initialize")
+        case .released(nil):
+            print("released initialize")
+        }
     }
 }
 
