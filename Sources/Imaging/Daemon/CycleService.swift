@@ -20,13 +20,6 @@ public struct CycleService: Service {
     }
 }
 
-extension Task where Success == Never, Failure == Never {
-    /// Waits `duration`, returning early (by throwing) when graceful shutdown starts.
-    static func sleepUnlessShuttingDown(_ duration: Duration) async throws {
-        try await gracefulShutdown(orAfter: duration)
-    }
-}
-
 /// Sleeps `duration` unless graceful shutdown or cancellation comes first.
 func gracefulShutdown(orAfter duration: Duration) async throws {
     try await cancelWhenGracefulShutdown {
