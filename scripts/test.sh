@@ -22,7 +22,7 @@ for target in SQLiteTests JobStoreTests HooksTests PostgresTests DCSTests Imagin
     fi
     grep -qE '^✔ Test run with [0-9]+ tests? .*passed' "/tmp/sidecar-$target.log" || failed+=("$target")
     ran=$(grep -oE 'Test run with [0-9]+ test' "/tmp/sidecar-$target.log" | grep -oE '[0-9]+' | tail -n 1)
-    bad=$(grep -cE '^✘ Test .* failed after' "/tmp/sidecar-$target.log" || true)
+    bad=$(grep -E '^✘ Test .* failed after' "/tmp/sidecar-$target.log" | grep -cv '^✘ Test run with' || true)
     passed_tests=$((passed_tests + ${ran:-0} - bad))
     failed_tests=$((failed_tests + bad))
 done

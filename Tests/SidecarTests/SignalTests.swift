@@ -9,7 +9,9 @@ import Testing
 @Suite(.timeLimit(.minutes(5)))
 struct SignalTests {
     /// A replica method whose first run ignores SIGTERM (the shell and its `sleep`, which inherits the ignored
-    /// disposition) and sleeps; later runs fail at once, so the chain falls back to basebackup.
+    /// disposition) and sleeps; later runs fail at once, so the chain falls back to basebackup. The first run marks
+    /// `deaf.deaf` once its trap is set: the attempt's process is recorded at spawn, before the shell has read its
+    /// first line, and a SIGTERM sent before the trap would simply end it.
     static func deafHook(_ world: SidecarWorld) throws {
         let flag = world.directory.file("deaf.ran")
         try world.hook(
@@ -18,9 +20,20 @@ struct SignalTests {
             if [ -e \(flag) ]; then echo "no backup this time" >&2; exit 1; fi
             : > \(flag)
             trap '' TERM
+            : > \(flag).deaf
             echo restoring
             sleep 1000
             """)
+    }
+
+    /// The running `deaf` attempt, once its hook ignores SIGTERM.
+    static func deafAttempt(_ world: SidecarWorld, _ node: SidecarNode) async throws -> Attempt {
+        let attempt = try await node.runningAttempt("deaf")
+        let deaf = world.directory.file("deaf.ran.deaf")
+        try await SidecarNode.waitUntil(.seconds(30), "the deaf hook has set its trap") {
+            FileManager.default.fileExists(atPath: deaf)
+        }
+        return attempt
     }
 
     static let deafChain = """
@@ -37,7 +50,7 @@ struct SignalTests {
         try b.configure(postgresql: Self.deafChain, sidecar: "  hook_grace: 2s")
 
         let first = try b.startDaemon()
-        let attempt = try await b.runningAttempt("deaf")
+        let attempt = try await Self.deafAttempt(world, b)
         let leader = try requireValue(attempt.process)
         first.kill(SIGTERM)
         let took = try await Processes.timeExit(first.pid, timeout: .seconds(10)) ?? .seconds(10)
@@ -69,7 +82,7 @@ struct SignalTests {
         let b = try world.node("b")
         try b.configure(postgresql: Self.deafChain, sidecar: "  hook_grace: 60s")
         let daemon = try b.startDaemon()
-        let attempt = try await b.runningAttempt("deaf")
+        let attempt = try await Self.deafAttempt(world, b)
         let leader = try requireValue(attempt.process)
         daemon.kill(SIGTERM)
         // Not a wait for a condition: half a second in which nothing may happen (the hook ignores SIGTERM and the
