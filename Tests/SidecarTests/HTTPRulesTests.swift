@@ -55,6 +55,89 @@ struct HTTPRulesTests {
         }
     }
 
+    /// What no route sees: a request the server cannot read gets a 4xx JSON error and the connection closes; HEAD is
+    /// answered like GET without the body; a keep-alive connection serves request after request; a client that
+    /// trickles its request is answered 408 once the request deadline (10 s) passes; an endless header is cut at
+    /// 16 KiB with 431.
+    @Test func unreadableRequestsGetAJSONErrorHeadAnswersLikeGetAndKeepAliveWorks() async throws {
+        let world = try SidecarWorld(scope: "rules")
+        defer { world.tearDown() }
+        let node = try world.node("c")
+        try node.configure()
+        let port = node.httpPort
+        try await HTTPDaemon.with(node) { _ in
+            try await HTTPProbe.waitFor(port: port, "/health", .seconds(30), "/health 200") { $0.status == 200 }
+            try await EtcdHarness.offPool {
+                // Started first: its deadline runs while the other checks do.
+                let trickle = try HTTPProbe.Connection(port: port, timeout: .seconds(20))
+                let trickleStarted = ContinuousClock.now
+                try trickle.send("GET /status HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+
+                let unreadable: [(String, Int)] = [
+                    ("GARBAGE\r\n\r\n", 400),
+                    ("GET /status HTTP/9.9\r\n\r\n", 505),
+                    ("GET /status HTTP/1.1\r\nno colon\r\n\r\n", 400),
+                    ("GET /status HTTP/1.1\r\nContent-Length: x\r\n\r\n", 400),
+                    ("POST /reinit HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", 411),
+                    ("GET /jobs?state=%zz HTTP/1.1\r\n\r\n", 400),
+                ]
+                for (text, status) in unreadable {
+                    let connection = try HTTPProbe.Connection(port: port)
+                    try connection.send(text)
+                    let response = try connection.readResponse()
+                    #expect(response.status == status, "\(text.debugDescription): \(response.status) \(response.body)")
+                    #expect(try response.json()["error"] is String, "\(text.debugDescription): \(response.body)")
+                    #expect(response.headers["connection"] == "close")
+                    #expect(connection.waitForClose(), "\(text.debugDescription): the connection closes after the answer")
+                }
+
+                // An endless header: answered 431 once it passes 16 KiB, then closed; the daemon does not keep reading.
+                let endless = try HTTPProbe.Connection(port: port)
+                try endless.send("GET /status HTTP/1.1\r\nX-Endless: ")
+                var refused: HTTPProbe.Response?
+                for _ in 0..<64 where refused == nil {
+                    do {
+                        try endless.send(String(repeating: "a", count: 1024))
+                    } catch {
+                        refused = try endless.readResponse()
+                    }
+                }
+                let answer = try refused ?? endless.readResponse()
+                #expect(answer.status == 431)
+                #expect(try answer.json()["error"] is String)
+
+                // HEAD: GET's status and length, no body; the connection stays usable for the next request.
+                let kept = try HTTPProbe.Connection(port: port)
+                try kept.send("HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                let head = try kept.readResponse(head: true)
+                #expect(head.status == 200)
+                #expect(Int(head.headers["content-length"] ?? "") ?? 0 > 0)
+                #expect(head.body.isEmpty)
+                #expect(head.headers["connection"] == "keep-alive")
+                try kept.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                let get = try kept.readResponse()
+                #expect(get.status == 200)
+                #expect(try get.json()["healthy"] as? Bool == true)
+                try kept.send("GET /readiness HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                #expect(try kept.readResponse().status == 503)
+                #expect(kept.waitForClose())
+                let headRefused = try HTTPProbe.Connection(port: port)
+                try headRefused.send("HEAD /reinit HTTP/1.1\r\n\r\n")
+                let refusedHead = try headRefused.readResponse(head: true)
+                #expect(refusedHead.status == 405)
+                #expect(refusedHead.headers["allow"] == "POST")
+
+                // The trickling client: 408 after the deadline, counted from its first byte's connection.
+                let late = try trickle.readResponse()
+                let waited = ContinuousClock.now - trickleStarted
+                #expect(late.status == 408)
+                #expect(waited >= .seconds(9) && waited < .seconds(15), "answered after \(waited)")
+                #expect(trickle.waitForClose())
+            }
+            #expect(try await HTTPProbe.request(port: port, "/status").status == 200, "the daemon still answers")
+        }
+    }
+
     @Test func aNonLoopbackAddressNeedsATokenAndABusyPortIsAStartError() async throws {
         let world = try SidecarWorld(scope: "rules")
         defer { world.tearDown() }

@@ -1,4 +1,3 @@
-import FlyingSocks
 import Foundation
 
 /// `sidecar.listen` as the HTTP server binds it: an IPv4 or IPv6 literal, `localhost`, or a host name resolved once at
@@ -33,11 +32,12 @@ struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         return inet_pton(AF_INET, host, &address) == 1 && UInt32(bigEndian: address.s_addr) >> 24 == 127
     }
 
-    /// The socket address to bind. Throws ``CLIError`` (64) when the host does not resolve.
-    func socketAddress() throws(CLIError) -> any SocketAddress {
+    /// The numeric address to bind (`localhost` is 127.0.0.1; a host name is resolved once). Throws ``CLIError`` (64)
+    /// when the host does not resolve.
+    func resolvedHost() throws(CLIError) -> String {
         let literal = host == "localhost" ? "127.0.0.1" : host
-        if let address = try? sockaddr_in.inet(ip4: literal, port: port) { return address }
-        if let address = try? sockaddr_in6.inet6(ip6: literal, port: port) { return address }
+        var probe = in6_addr()
+        if inet_pton(AF_INET, literal, &probe) == 1 || inet_pton(AF_INET6, literal, &probe) == 1 { return literal }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var result: UnsafeMutablePointer<addrinfo>?
@@ -46,34 +46,63 @@ struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         }
         defer { freeaddrinfo(result) }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        let family = first.pointee.ai_family
-        if family == AF_INET {
+        if first.pointee.ai_family == AF_INET {
             var ip4 = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
             inet_ntop(AF_INET, &ip4, &text, socklen_t(text.count))
         } else {
             var ip6 = first.pointee.ai_addr.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
             inet_ntop(AF_INET6, &ip6, &text, socklen_t(text.count))
         }
-        let resolved = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if family == AF_INET, let address = try? sockaddr_in.inet(ip4: resolved, port: port) { return address }
-        if let address = try? sockaddr_in6.inet6(ip6: resolved, port: port) { return address }
-        throw CLIError("sidecar.listen: host '\(host)' resolved to '\(resolved)', which cannot be bound", exitCode: CLIError.usage)
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// A socket bound to the address and listening (close-on-exec, address reuse). Throws ``CLIError``: 64 for a
+    /// host that does not resolve, 1 when the address cannot be bound (in use, not local).
+    func listen(backlog: Int32 = 512) throws(CLIError) -> Int32 {
+        let numeric = try resolvedHost()
+        var ip4 = sockaddr_in()
+        var ip6 = sockaddr_in6()
+        let family: Int32
+        if inet_pton(AF_INET, numeric, &ip4.sin_addr) == 1 {
+            family = AF_INET
+            ip4.sin_family = sa_family_t(AF_INET)
+            ip4.sin_port = port.bigEndian
+        } else if inet_pton(AF_INET6, numeric, &ip6.sin6_addr) == 1 {
+            family = AF_INET6
+            ip6.sin6_family = sa_family_t(AF_INET6)
+            ip6.sin6_port = port.bigEndian
+        } else {
+            throw CLIError("sidecar.listen: host '\(host)' resolved to '\(numeric)', which cannot be bound", exitCode: CLIError.usage)
+        }
+        let socket = Glibc.socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { throw cannotListen(errno) }
+        var yes: Int32 = 1
+        setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let bound =
+            family == AF_INET
+            ? withUnsafePointer(to: &ip4) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            : withUnsafePointer(to: &ip6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        guard bound == 0, Glibc.listen(socket, backlog) == 0 else {
+            let error = errno
+            close(socket)
+            throw cannotListen(error)
+        }
+        return socket
     }
 
     /// Binds and releases the address once, so a port in use is a clear start error before any service runs.
     /// Throws ``CLIError`` (1).
     func checkBindable() throws(CLIError) {
-        let address = try socketAddress()
-        do {
-            let socket = try Socket(domain: Int32(type(of: address).family))
-            defer { try? socket.close() }
-            try socket.setValue(true, for: .localAddressReuse)
-            try socket.bind(to: address)
-            try socket.listen()
-        } catch {
-            throw CLIError(
-                "sidecar.listen \(self): cannot listen (\(error.localizedDescription)); free the port or choose another address",
-                exitCode: CLIError.failure)
-        }
+        close(try listen())
+    }
+
+    private func cannotListen(_ error: Int32) -> CLIError {
+        CLIError(
+            "sidecar.listen \(self): cannot listen (\(String(cString: strerror(error)))); free the port or choose another address",
+            exitCode: CLIError.failure)
     }
 }

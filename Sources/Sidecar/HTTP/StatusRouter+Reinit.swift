@@ -1,5 +1,4 @@
 import DCS
-import FlyingFox
 import Foundation
 import Imaging
 import JobStore
@@ -14,11 +13,11 @@ extension StatusRouter {
         guard let token = apiToken else {
             throw HTTPProblem(.forbidden, "POST /reinit is disabled: set sidecar.api_token to enable it")
         }
-        guard let presented = Self.bearer(request.headers[.authorization]), Self.constantTimeEqual(presented, token) else {
+        guard let presented = Self.bearer(request.headers["Authorization"]), Self.constantTimeEqual(presented, token) else {
             throw HTTPProblem(
-                .unauthorized, "POST /reinit needs Authorization: Bearer <sidecar.api_token>", headers: [HTTPHeader("WWW-Authenticate"): "Bearer"])
+                .unauthorized, "POST /reinit needs Authorization: Bearer <sidecar.api_token>", headers: ["WWW-Authenticate": "Bearer"])
         }
-        let body = try Self.reinitBody(try await Self.body(request))
+        let body = try Self.reinitBody(Data(request.body))
         let view: ClusterView
         do {
             view = try await dcs.cluster()
@@ -45,18 +44,6 @@ extension StatusRouter {
                     ("job", JSONOutput.job(job)),
                 ]), status: .conflict)
         }
-    }
-
-    /// The body, at most ``maxBodyBytes`` (chunked bodies are counted as they come). Throws ``HTTPProblem`` (413).
-    static func body(_ request: HTTPRequest) async throws -> Data {
-        var data = Data()
-        for try await chunk in request.bodySequence {
-            data.append(chunk)
-            if data.count > maxBodyBytes {
-                throw HTTPProblem(.payloadTooLarge, "request body over \(maxBodyBytes) bytes", headers: [.connection: "close"])
-            }
-        }
-        return data
     }
 
     /// The options of an empty body or a JSON object with only `from_leader` and `force` (booleans). Throws

@@ -1,5 +1,4 @@
 import DCS
-import FlyingFox
 import Foundation
 import Imaging
 import JobStore
@@ -7,10 +6,7 @@ import JobStore
 /// Answers the status server's routes (SPEC §10): `/health`, `/readiness`, `/status`, `/jobs`, `/jobs/{id}`,
 /// `/metrics`, `POST /reinit`. Reads the node's in-memory status and the job database (its own connection, so a
 /// request never waits for the worker's transaction); every refusal is a JSON error with a 4xx status.
-struct StatusRouter: HTTPHandler {
-    /// Bodies larger than this are refused with 413 (the only body is `POST /reinit`'s small JSON).
-    static let maxBodyBytes = 64 * 1024
-
+struct StatusRouter: Sendable {
     var status: NodeStatus
     var configuration: ImagingConfiguration
     var history: AuditHistory
@@ -21,7 +17,8 @@ struct StatusRouter: HTTPHandler {
     var apiToken: String?
     var now: @Sendable () -> Date = { Date() }
 
-    func handleRequest(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// The answer to `request`: every failure is a JSON error (4xx for the request's fault, 500 otherwise).
+    func handleRequest(_ request: HTTPRequest) async -> HTTPResponse {
         do {
             return try await route(request)
         } catch let problem as HTTPProblem {
@@ -34,41 +31,41 @@ struct StatusRouter: HTTPHandler {
     }
 
     private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
-        if let length = request.headers[.contentLength], (Int(length) ?? Int.max) > Self.maxBodyBytes {
-            throw HTTPProblem(.payloadTooLarge, "request body over \(Self.maxBodyBytes) bytes", headers: [.connection: "close"])
-        }
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         switch (segments.first, segments.count) {
         case ("health", 1):
-            try only(.GET, request)
+            try only("GET", request)
             return health()
         case ("readiness", 1):
-            try only(.GET, request)
+            try only("GET", request)
             return readiness()
         case ("status", 1):
-            try only(.GET, request)
+            try only("GET", request)
             return HTTPReply.json(try StatusDocument.build(status.snapshot, configuration: configuration, history: history, now: now()))
         case ("jobs", 1):
-            try only(.GET, request)
+            try only("GET", request)
             return try jobs(request.query)
         case ("jobs", 2):
-            try only(.GET, request)
+            try only("GET", request)
             guard let id = Int64(segments[1]), id > 0 else { throw HTTPProblem(.badRequest, "job id '\(segments[1])' is not a number") }
             return HTTPReply.json(JSONOutput.detailDocument(try history.detail(jobID: id)))
         case ("metrics", 1):
-            try only(.GET, request)
+            try only("GET", request)
             return HTTPReply.metrics(try MetricsText.render(status: status.snapshot, configuration: configuration, history: history))
         case ("reinit", 1):
-            try only(.POST, request)
+            try only("POST", request)
             return try await reinit(request)
         default:
-            throw HTTPProblem(.notFound, "no route \(request.method.rawValue) \(request.path); see /status, /jobs, /metrics, /health, /readiness")
+            throw HTTPProblem(.notFound, "no route \(request.method) \(request.path); see /status, /jobs, /metrics, /health, /readiness")
         }
     }
 
-    private func only(_ method: HTTPMethod, _ request: HTTPRequest) throws(HTTPProblem) {
-        guard request.method == method else {
-            throw HTTPProblem(.methodNotAllowed, "\(request.path) answers \(method.rawValue) only", headers: [HTTPHeader("Allow"): method.rawValue])
+    /// Refuses any method but `method` (405 with `Allow`); `HEAD` goes with `GET` (the server sends the head only).
+    private func only(_ method: String, _ request: HTTPRequest) throws(HTTPProblem) {
+        let allowed = method == "GET" ? ["GET", "HEAD"] : [method]
+        guard allowed.contains(request.method) else {
+            let list = allowed.joined(separator: ", ")
+            throw HTTPProblem(.methodNotAllowed, "\(request.path) answers \(list) only", headers: ["Allow": list])
         }
     }
 

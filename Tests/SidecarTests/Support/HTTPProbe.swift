@@ -62,8 +62,9 @@ struct HTTPProbe {
             return count == 0 || (count < 0 && errno == ECONNRESET)
         }
 
-        /// Reads one response (headers, then `Content-Length` bytes of body). Throws on timeout or a closed connection.
-        func readResponse() throws -> Response {
+        /// Reads one response (headers, then `Content-Length` bytes of body, none when `head` says it answers a HEAD).
+        /// Throws on timeout or a closed connection.
+        func readResponse(head isHead: Bool = false) throws -> Response {
             var data = [UInt8]()
             var buffer = [UInt8](repeating: 0, count: 65536)
             func fill() throws {
@@ -85,7 +86,7 @@ struct HTTPProbe {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
-            let length = Int(headers["content-length"] ?? "0") ?? 0
+            let length = isHead ? 0 : Int(headers["content-length"] ?? "0") ?? 0
             let bodyStart = headerEnd! + 4
             while data.count - bodyStart < length { try fill() }
             return Response(status: status, headers: headers, body: String(decoding: data[bodyStart..<bodyStart + length], as: UTF8.self))
