@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `AuditHistory.closeAttempt` records when a method has run.
 public struct AttemptEnd: Sendable, Equatable {
     public var outcome: AttemptOutcome
@@ -13,10 +15,13 @@ public struct AttemptEnd: Sendable, Equatable {
     public var outputBytes: Int64
     /// Where the full output went, when it was not known at `openAttempt`.
     public var logPath: String?
+    /// When the method ended, when that was before the close is written (a close folded into the next attempt's
+    /// open); `nil`: the time of the close.
+    public var finishedAt: Date?
 
     public init(
         outcome: AttemptOutcome, detail: String? = nil, exitCode: Int32? = nil, signal: Int32? = nil, stdoutTail: [UInt8] = [],
-        stderrTail: [UInt8] = [], outputBytes: Int64 = 0, logPath: String? = nil
+        stderrTail: [UInt8] = [], outputBytes: Int64 = 0, logPath: String? = nil, finishedAt: Date? = nil
     ) {
         self.outcome = outcome
         self.detail = detail
@@ -26,5 +31,6 @@ public struct AttemptEnd: Sendable, Equatable {
         self.stderrTail = stderrTail
         self.outputBytes = outputBytes
         self.logPath = logPath
+        self.finishedAt = finishedAt
     }
 }

@@ -48,9 +48,14 @@ public final class AuditHistory: Sendable {
 
     /// Records the hook process of an open attempt (pid, process group, start time) so a later `reconcile` can
     /// report it for killing. Throws `JobStoreError` (`.leaseLost`).
+    ///
+    /// The commit is not synced (`survivesProcessCrash`): the record is there for whoever reconciles after this
+    /// process is killed, and the kernel has it then. A power loss or kernel crash, which may lose it, also ends
+    /// the hook; the attempt (whose open was synced) stays open without a process, and `reconcile` closes it as
+    /// `interrupted` all the same. The next synced commit makes the record durable too.
     public func attemptStarted(_ attemptID: Int64, _ lease: JobLease, process: AttemptProcess, now: Date = Date()) throws(JobStoreError) {
         try updateOpenAttempt(
-            attemptID, lease, "attempt started",
+            attemptID, lease, "attempt started", .survivesProcessCrash,
             "hook_pid = ?, hook_pgid = ?, hook_start_time = ?, progress_at = ?",
             [process.pid, process.processGroup, process.startTime, now.milliseconds])
     }
@@ -68,7 +73,7 @@ public final class AuditHistory: Sendable {
         }
         guard due else { return false }
         try updateOpenAttempt(
-            attemptID, lease, "attempt progress", "last_line = ?, progress_at = ?", [SecretMask.maskText(String(lastLine.prefix(1000))), at])
+            attemptID, lease, "attempt progress", .synced, "last_line = ?, progress_at = ?", [SecretMask.maskText(String(lastLine.prefix(1000))), at])
         return true
     }
 
@@ -79,28 +84,47 @@ public final class AuditHistory: Sendable {
         _ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, then transition: JobTransition? = nil, now: Date = Date()
     ) throws(JobStoreError) {
         _ = progressWritten.withLock { $0.removeValue(forKey: attemptID) }
-        let at = now.milliseconds
         try database.write("close attempt") { tx in
-            let changed = try tx.execute(
-                """
-                UPDATE attempts SET finished_at = max(?, started_at), outcome = ?, detail = ?, exit_code = ?, signal = ?,
-                    stdout_tail = ?, stderr_tail = ?, output_bytes = ?, log_path = coalesce(?, log_path)
-                WHERE id = ? AND finished_at IS NULL AND job_id = (SELECT id FROM jobs WHERE \(JobQueue.fence))
-                """,
-                arguments: [
-                    at, end.outcome.rawValue, end.detail.map(SecretMask.maskText), end.exitCode, end.signal, end.stdoutTail, end.stderrTail,
-                    end.outputBytes, end.logPath, attemptID,
-                ] + JobQueue.fenceArguments(lease))
-            guard changed == 1 else { throw JobQueue.lost(lease) }
-            var summary = "attempt \(attemptID): \(end.outcome.rawValue)"
-            if let code = end.exitCode, end.outcome != .succeeded { summary += " (exit code \(code))" }
-            if let signal = end.signal { summary += " (signal \(signal))" }
-            if let detail = end.detail { summary += ": \(detail)" }
-            try JobQueue.event(tx, lease.jobID, at, summary)
+            try Self.close(attemptID, lease, end, tx, at: now.milliseconds)
             if let transition {
-                try JobQueue.apply(transition, lease, tx, at: at)
+                try JobQueue.apply(transition, lease, tx, at: now.milliseconds)
             }
         }
+    }
+
+    /// Closes an open attempt and opens the job's next one in the same transaction (one synced commit where
+    /// `closeAttempt` then `openAttempt` take two), for a chain moving straight on to its next method; returns the
+    /// new attempt's id. Both happen or neither does. Throws `JobStoreError` (`.leaseLost` as either would).
+    public func closeAttempt(
+        _ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, opening next: AttemptStart, now: Date = Date()
+    ) throws(JobStoreError) -> Int64 {
+        _ = progressWritten.withLock { $0.removeValue(forKey: attemptID) }
+        return try database.write("close attempt and open the next") { tx in
+            try Self.close(attemptID, lease, end, tx, at: now.milliseconds)
+            return try Self.insertAttempt(next, lease, tx, at: now.milliseconds)
+        }
+    }
+
+    /// Writes an attempt's end inside a transaction (fenced) and appends its event; `end.finishedAt`, when given
+    /// and not later than `at`, is the time recorded.
+    private static func close(_ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, _ tx: SQLiteTransaction, at now: Int64) throws {
+        let at = min(end.finishedAt?.milliseconds ?? now, now)
+        let changed = try tx.execute(
+            """
+            UPDATE attempts SET finished_at = max(?, started_at), outcome = ?, detail = ?, exit_code = ?, signal = ?,
+                stdout_tail = ?, stderr_tail = ?, output_bytes = ?, log_path = coalesce(?, log_path)
+            WHERE id = ? AND finished_at IS NULL AND job_id = (SELECT id FROM jobs WHERE \(JobQueue.fence))
+            """,
+            arguments: [
+                at, end.outcome.rawValue, end.detail.map(SecretMask.maskText), end.exitCode, end.signal, end.stdoutTail, end.stderrTail,
+                end.outputBytes, end.logPath, attemptID,
+            ] + JobQueue.fenceArguments(lease))
+        guard changed == 1 else { throw JobQueue.lost(lease) }
+        var summary = "attempt \(attemptID): \(end.outcome.rawValue)"
+        if let code = end.exitCode, end.outcome != .succeeded { summary += " (exit code \(code))" }
+        if let signal = end.signal { summary += " (signal \(signal))" }
+        if let detail = end.detail { summary += ": \(detail)" }
+        try JobQueue.event(tx, lease.jobID, at, summary)
     }
 
     /// Appends an event to a job's story (masked). Not fenced: the daemon's decisions and the command line both
@@ -115,9 +139,10 @@ public final class AuditHistory: Sendable {
     }
 
     private func updateOpenAttempt(
-        _ attemptID: Int64, _ lease: JobLease, _ what: String, _ assignments: String, _ values: [any SQLiteValueConvertible]
+        _ attemptID: Int64, _ lease: JobLease, _ what: String, _ durability: SQLiteConnection.Durability, _ assignments: String,
+        _ values: [any SQLiteValueConvertible]
     ) throws(JobStoreError) {
-        try database.write(what) { tx in
+        try database.write(what, durability) { tx in
             let changed = try tx.execute(
                 """
                 UPDATE attempts SET \(assignments)

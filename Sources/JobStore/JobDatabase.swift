@@ -49,9 +49,11 @@ public final class JobDatabase: Sendable {
     }
 
     /// Runs a write transaction, turning failures into `JobStoreError` (`.database`, or the body's own).
-    func write<T: Sendable>(_ what: String, _ body: (SQLiteTransaction) throws -> T) throws(JobStoreError) -> T {
+    func write<T: Sendable>(
+        _ what: String, _ durability: SQLiteConnection.Durability = .synced, _ body: (SQLiteTransaction) throws -> T
+    ) throws(JobStoreError) -> T {
         do {
-            return try connection.write(body)
+            return try connection.write(durability, body)
         } catch {
             throw JobStoreError.wrap(error, what)
         }

@@ -15,8 +15,23 @@ public enum SecretMask {
 
     /// Whether a parameter named `name` holds a secret (`--pg-password`, `api_token`, `sslkey`, ...).
     public static func isSecretName(_ name: String) -> Bool {
-        let lowered = name.lowercased()
-        return secretWords.contains { lowered.contains($0) }
+        let lowered = name.lowercased().utf8
+        return secretWordBytes.contains { containsBytes(lowered, $0) }
+    }
+
+    private static let secretWordBytes = secretWords.map { Array($0.utf8) }
+    private static let schemeSeparator = Array("://".utf8)
+
+    /// Whether `needle` occurs in `haystack` (a plain byte search: the hot paths run on every attempt and event,
+    /// and Foundation's `String.contains` costs a locale-aware search each time).
+    private static func containsBytes(_ haystack: String.UTF8View, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first else { return true }
+        var index = haystack.startIndex
+        while let found = haystack[index...].firstIndex(of: first) {
+            if haystack[found...].starts(with: needle) { return true }
+            index = haystack.index(after: found)
+        }
+        return false
     }
 
     /// `argv` with every secret value masked, element by element.
@@ -31,7 +46,7 @@ public enum SecretMask {
                 continue
             }
             hideNext = false
-            if argument.hasPrefix("-"), !argument.contains("=") {
+            if argument.hasPrefix("-"), !argument.utf8.contains(UInt8(ascii: "=")) {
                 hideNext = isSecretName(String(argument.drop { $0 == "-" }))
             }
             masked.append(maskArgument(argument))
@@ -55,7 +70,7 @@ public enum SecretMask {
     /// Free text (a command line, an event, an error, an output line) with secret assignments and URI passwords
     /// masked.
     public static func maskText(_ text: String) -> String {
-        guard text.contains("=") || text.contains("://") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "=")) || containsBytes(text.utf8, schemeSeparator) else { return text }
         return maskURIPasswords(maskAssignments(text))
     }
 
@@ -101,7 +116,7 @@ public enum SecretMask {
 
     /// `scheme://user:password@host` → `scheme://user:******@host`.
     private static func maskURIPasswords(_ text: String) -> String {
-        guard text.contains("://") else { return text }
+        guard containsBytes(text.utf8, schemeSeparator) else { return text }
         var output = ""
         var rest = Substring(text)
         while let scheme = rest.range(of: "://") {

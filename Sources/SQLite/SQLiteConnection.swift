@@ -26,14 +26,28 @@ public final class SQLiteConnection: Sendable {
         public init() {}
     }
 
+    /// How far a write transaction's commit must reach before `write` returns.
+    public enum Durability: Sendable {
+        /// Synced to the disk as `Options.synchronous` says (`FULL`: an `fdatasync` of the log per commit), so the
+        /// commit survives a power loss.
+        case synced
+        /// Written to the log without a sync (`synchronous=NORMAL` for this one commit): every process, including
+        /// this one restarted after `SIGKILL`, sees it, but a power loss or kernel crash before the next synced
+        /// commit (whose sync covers the whole log, this commit included) may lose it. For records that only
+        /// matter while this machine stays up, such as the pid of a child process.
+        case survivesProcessCrash
+    }
+
     /// The path the connection was opened with.
     public let path: String
     private let storage: Mutex<SQLiteHandle>
+    private let synchronous: String
 
     /// Opens (and when allowed, creates) the database at `path` and sets WAL, `synchronous`, foreign keys and the
     /// busy timeout. Throws `SQLiteError` when the file cannot be opened or is not a database.
     public init(path: String, options: Options = Options()) throws(SQLiteError) {
         self.path = path
+        self.synchronous = options.synchronous.uppercased()
         let isFile = path != ":memory:" && !path.hasPrefix("file:")
         if options.create && isFile {
             // SQLite would create the file 0644; make it 0600 first. Its -wal and -shm files copy this mode.
@@ -56,23 +70,31 @@ public final class SQLiteConnection: Sendable {
         self.storage = Mutex(handle)
     }
 
-    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`) and commits; rolls back and rethrows if `body` throws.
-    /// Throws `SQLiteError` when the lock cannot be had within the busy timeout or the commit fails, and whatever
-    /// `body` throws.
+    /// Runs `body` in a write transaction (`BEGIN IMMEDIATE`) and commits with `durability` (default: synced);
+    /// rolls back and rethrows if `body` throws. Throws `SQLiteError` when the lock cannot be had within the busy
+    /// timeout or the commit fails, and whatever `body` throws.
     @discardableResult
-    public func write<T: Sendable>(_ body: (SQLiteTransaction) throws -> T) throws -> T {
-        try transaction("BEGIN IMMEDIATE", body)
+    public func write<T: Sendable>(_ durability: Durability = .synced, _ body: (SQLiteTransaction) throws -> T) throws -> T {
+        let unsynced = durability == .survivesProcessCrash && synchronous != "NORMAL" && synchronous != "OFF"
+        return try transaction("BEGIN IMMEDIATE", unsynced ? "NORMAL" : nil, body)
     }
 
     /// Runs `body` in a read transaction: every query in it sees the same snapshot. Throws `SQLiteError`, and
     /// whatever `body` throws.
     @discardableResult
     public func read<T: Sendable>(_ body: (SQLiteTransaction) throws -> T) throws -> T {
-        try transaction("BEGIN DEFERRED", body)
+        try transaction("BEGIN DEFERRED", nil, body)
     }
 
-    private func transaction<T: Sendable>(_ begin: String, _ body: (SQLiteTransaction) throws -> T) throws -> T {
+    /// Runs `body` between `begin` and `COMMIT`, with `synchronous` set to `commitSync` for this transaction when given.
+    private func transaction<T: Sendable>(_ begin: String, _ commitSync: String?, _ body: (SQLiteTransaction) throws -> T) throws -> T {
         try storage.withLock { handle throws -> T in
+            if let commitSync {
+                try handle.exec("PRAGMA synchronous=\(commitSync)")
+            }
+            defer {
+                if commitSync != nil { try? handle.exec("PRAGMA synchronous=\(synchronous)") }
+            }
             try handle.exec(begin)
             do {
                 let value = try body(SQLiteTransaction(storage: handle))

@@ -76,6 +76,32 @@ import Testing
         #expect(try other.read { try $0.queryFirst("SELECT count(*) FROM t")?[0] as Int? } == 1)
     }
 
+    @Test func anUnsyncedWriteCommitsWithNormalSyncAndPutsFullBack() throws {
+        struct Abort: Error {}
+        let scratch = try ScratchDirectory("sqlite")
+        defer { scratch.remove() }
+        let connection = try SQLiteConnection(path: scratch.file("a.sqlite"))
+        try connection.write { tx in try tx.execute(script: "CREATE TABLE t (v INTEGER NOT NULL)") }
+        let during = try connection.write(.survivesProcessCrash) { tx in
+            try tx.execute("INSERT INTO t VALUES (?)", 1)
+            return try tx.queryFirst("PRAGMA synchronous")?[0] as Int?
+        }
+        #expect(during == 1)  // NORMAL: no fdatasync at this commit
+        #expect(throws: Abort.self) {
+            try connection.write(.survivesProcessCrash) { tx in
+                try tx.execute("INSERT INTO t VALUES (?)", 2)
+                throw Abort()
+            }
+        }
+        let after = try connection.write { tx in
+            try tx.execute("INSERT INTO t VALUES (?)", 3)
+            return try tx.queryFirst("PRAGMA synchronous")?[0] as Int?
+        }
+        #expect(after == 2)  // FULL again, also after a rolled-back unsynced write
+        let other = try SQLiteConnection(path: scratch.file("a.sqlite"))
+        #expect(try other.read { try $0.query("SELECT v FROM t ORDER BY v").map { try $0[0] as Int } } == [1, 3])
+    }
+
     @Test func aHalfReadStatementDoesNotBlockTheCommit() throws {
         let connection = try SQLiteConnection(path: ":memory:")
         try connection.write { tx in

@@ -41,11 +41,33 @@ struct AttemptRunner: Sendable {
         var onStart: @Sendable (HookProcess) -> Void
     }
 
-    /// Records and runs `plan` as a hook (argv[0] the resolved executable). Throws `JobStoreError` only.
+    /// An attempt whose method has ended but whose end is not written yet: the caller writes it with the next
+    /// attempt's open (one synced commit for both) or alone with ``close(_:)``, before anything else happens.
+    struct PendingClose: Sendable {
+        var attemptID: Int64
+        var end: AttemptEnd
+    }
+
+    /// What ``run(_:closing:)`` leaves: the hook's result and its attempt's end, still to be written.
+    struct Ran: Sendable {
+        var result: HookResult
+        var pending: PendingClose
+    }
+
+    /// Records and runs `plan` as a hook (argv[0] the resolved executable), and closes its attempt. Throws
+    /// `JobStoreError` only.
     func run(_ plan: Plan) async throws(JobStoreError) -> HookResult {
+        let ran = try await run(plan, closing: nil)
+        try close(ran.pending)
+        return ran.result
+    }
+
+    /// Records and runs `plan` as a hook, writing `previous` (the attempt before, ended) in the same commit as
+    /// this attempt's open; leaves this attempt's end to the caller. Throws `JobStoreError` only.
+    func run(_ plan: Plan, closing previous: PendingClose?) async throws(JobStoreError) -> Ran {
         let configuration = context.configuration
         let runner = context.runner
-        return try await run(plan) { launch in
+        return try await run(plan, closing: previous) { launch in
             var invocation = HookInvocation(
                 executable: plan.argv[0], arguments: Array(plan.argv.dropFirst()), environment: launch.environment,
                 workingDirectory: plan.workingDirectory, timeout: plan.timeout, grace: configuration.hookGrace,
@@ -55,13 +77,40 @@ struct AttemptRunner: Sendable {
         }
     }
 
-    /// Records `plan` and runs it with `launch` (e.g. the Postgres module's initdb). Throws `JobStoreError` only.
+    /// Records `plan`, runs it with `launch` (e.g. the Postgres module's initdb) and closes its attempt. Throws
+    /// `JobStoreError` only.
     func run(_ plan: Plan, launch: (Launch) async -> HookResult) async throws(JobStoreError) -> HookResult {
+        let ran = try await run(plan, closing: nil, launch: launch)
+        try close(ran.pending)
+        return ran.result
+    }
+
+    /// Writes the end of an attempt left by ``run(_:closing:)``. Throws `JobStoreError` (`.leaseLost`).
+    func close(_ pending: PendingClose) throws(JobStoreError) {
+        try context.history.closeAttempt(pending.attemptID, lease, pending.end, now: context.now())
+    }
+
+    /// Opens the attempt of `start`, closing `previous` in the same commit. When that commit fails for another
+    /// reason than a lost lease, `previous` is closed alone before the error is thrown, so its end is never lost.
+    private func open(_ start: AttemptStart, closing previous: PendingClose?) throws(JobStoreError) -> Int64 {
+        let history = context.history
+        guard let previous else { return try history.openAttempt(lease, start, now: context.now()) }
+        do {
+            return try history.closeAttempt(previous.attemptID, lease, previous.end, opening: start, now: context.now())
+        } catch {
+            if error.code != .leaseLost { try? close(previous) }
+            throw error
+        }
+    }
+
+    private func run(
+        _ plan: Plan, closing previous: PendingClose?, launch: (Launch) async -> HookResult
+    ) async throws(JobStoreError) -> Ran {
         let history = context.history
         let now = context.now
         let start = AttemptStart(
             position: plan.position, method: plan.method, command: plan.command, argv: plan.argv, cloneSource: plan.cloneSource)
-        let attemptID = try history.openAttempt(lease, start, now: now())
+        let attemptID = try open(start, closing: previous)
         let logPath = context.configuration.logPath(jobID: lease.jobID, attemptID: attemptID)
         let metadata: Logger.Metadata = ["job": "\(lease.jobID)", "attempt": "\(attemptID)", "method": "\(plan.method)"]
         context.logger.info("running \(SecretMask.maskArgv(plan.argv).joined(separator: " "))", metadata: metadata)
@@ -104,12 +153,12 @@ struct AttemptRunner: Sendable {
             stdoutTail: result.stdoutTail,
             stderrTail: result.stderrTail,
             outputBytes: result.outputBytes,
-            logPath: plan.notRunReason == nil ? logPath : nil)
-        try history.closeAttempt(attemptID, lease, end, now: now())
+            logPath: plan.notRunReason == nil ? logPath : nil,
+            finishedAt: now())
         context.logger.info(
             "\(plan.method) ended: \(Self.describe(result.outcome))",
             metadata: metadata.merging(["seconds": "\(String(format: "%.2f", result.finishedAt.timeIntervalSince(result.startedAt)))"]) { $1 })
-        return result
+        return Ran(result: result, pending: PendingClose(attemptID: attemptID, end: end))
     }
 
     /// The one-line reading of an outcome, as events and errors show it.

@@ -29,29 +29,50 @@ struct ReplicaChain: Sendable {
 
     /// Runs one pass with `methods` (names from the chain) against `source` (`nil`: no leader, connstring `""`).
     /// Throws only when the job store or the data dir cannot be written (`JobStoreError`, `PostgresError`).
+    ///
+    /// A failed method's end is written together with the next method's open (one synced commit per method);
+    /// before anything else (a wipe, a start, the end of the pass) it is written alone.
     func runPass(source: Member?, methods: [String]) async throws -> PassResult {
         let connection = try prepareConnection(source: source)
+        let runner = AttemptRunner(context: context, lease: lease, control: control)
+        var pending: AttemptRunner.PendingClose?
+        func flush() throws {
+            if let end = pending {
+                pending = nil
+                try runner.close(end)
+            }
+        }
         var ends: [String] = []
         for (position, name) in methods.enumerated() {
             guard let method = configuration.chain.first(where: { $0.name == name }) else { continue }
             if !method.keepData {
+                try flush()
                 try dataDirectory.wipe(stateDirectory: configuration.stateDirectory)
             }
             let outcome: HookOutcome
             if method.isBuiltinBasebackup {
+                try flush()
                 outcome = try await runBasebackup(position: position, connection: connection, source: source)
             } else {
-                outcome = try await runHook(method, position: position, connection: connection, source: source)
+                let ran = try await runHook(method, position: position, connection: connection, source: source, closing: pending)
+                pending = ran.pending
+                outcome = ran.result.outcome
             }
-            if control.isInterrupted { return .interrupted }
+            if control.isInterrupted {
+                try flush()
+                return .interrupted
+            }
             if outcome.isSuccess {
+                try flush()
                 return try await startReplica(method: name, connection: connection)
             }
             ends.append("\(name): \(AttemptRunner.describe(outcome))")
             if !method.keepData {
+                try flush()
                 try dataDirectory.wipe(stateDirectory: configuration.stateDirectory)
             }
         }
+        try flush()
         try dataDirectory.wipe(stateDirectory: configuration.stateDirectory)
         return .allFailed(summary: ends.isEmpty ? "no method could run" : ends.joined(separator: "; "))
     }
@@ -86,7 +107,10 @@ struct ReplicaChain: Sendable {
 
     // MARK: - Methods
 
-    private func runHook(_ method: HookMethod, position: Int, connection: Connection, source: Member?) async throws -> HookOutcome {
+    /// Runs a hook method as an attempt, writing `previous` with its open; leaves its own end to the caller.
+    private func runHook(
+        _ method: HookMethod, position: Int, connection: Connection, source: Member?, closing previous: AttemptRunner.PendingClose?
+    ) async throws -> AttemptRunner.Ran {
         let resolver = HookResolver(hooksDirectory: configuration.hooksDirectory, path: context.environment["PATH"])
         var argv: [String]
         var notRun: String?
@@ -110,8 +134,7 @@ struct ReplicaChain: Sendable {
             position: position, method: method.name, command: method.commandLine, argv: argv, cloneSource: source?.name,
             notRunReason: notRun, pgpassFile: connection.pgpassFile, timeout: configuration.timeout(for: method),
             workingDirectory: configuration.hooksDirectory)
-        let result = try await AttemptRunner(context: context, lease: lease, control: control).run(plan)
-        return result.outcome
+        return try await AttemptRunner(context: context, lease: lease, control: control).run(plan, closing: previous)
     }
 
     private func runBasebackup(position: Int, connection: Connection, source: Member?) async throws -> HookOutcome {
