@@ -6,7 +6,8 @@ import Foundation
 /// A primary (sidecar bootstrap, then `pgbench -i -s 10`, ~160 MB) runs under its own daemon; after a few idle
 /// cycles its RSS is read from `/metrics`. Then a replica daemon runs the chain `[noisy, basebackup]` (`noisy` prints
 /// 200,000 lines and fails; `basebackup` copies the primary with `--progress`, `checkpoint: fast`) while `clients` threads request
-/// `/status` from it back to back; the replica daemon's peak RSS is its `VmHWM` at the end.
+/// `/status` from it back to back; the replica daemon's peak RSS is its `VmHWM` at the end. Last, six rounds of
+/// connection churn on the primary's daemon show whether memory grows per connection.
 enum HTTPBenchmark {
     static func run(_ arguments: [String]) -> Int32 {
         let clients = arguments.dropFirst().first.flatMap(Int.init) ?? 32
@@ -47,13 +48,18 @@ enum HTTPBenchmark {
         try writeNoisyHook(world)
         let configB = try world.config("sc-b", port: world.basePort + 3, chain: true)
         try String(contentsOfFile: configB, encoding: .utf8).replacingOccurrences(
-            of: "create_replica_methods: [basebackup]", with: "create_replica_methods: [noisy, basebackup]\n  basebackup:\n    checkpoint: fast"
+            of: "create_replica_methods: [basebackup]", with: "create_replica_methods: [noisy, basebackup]"
         ).write(toFile: configB, atomically: true, encoding: .utf8)
         try append("  listen: 127.0.0.1:\(httpB)\n  hooks_dir: \(world.root)/hooks.d\n", to: configB, world: world)
 
         let daemonB = try Daemon(world: world, config: configB)
         defer { daemonB.stop() }
-        try waitFor(port: httpB, "/health", seconds: 30)
+        do {
+            try waitFor(port: httpB, "/health", seconds: 30)
+        } catch {
+            print("replica daemon log:\n\(daemonB.logTail)")
+            throw error
+        }
         let load = LoadResult()
         let deadline = Date().addingTimeInterval(120)
         let group = DispatchGroup()
@@ -93,7 +99,37 @@ enum HTTPBenchmark {
             "/status with \(clients) clients back to back: \(latencies.count) requests (\(load.failures) failed), "
                 + "\(Int(Double(latencies.count) / elapsed)) req/s, p50 \(ms(percentile(0.5))) ms, p99 \(ms(percentile(0.99))) ms, "
                 + "max \(ms(latencies.last ?? 0)) ms")
-        return load.failures == 0 && sawJob ? 0 : 1
+        let churnFailures = churn(daemonA, port: httpA, clients: clients)
+        return load.failures == 0 && churnFailures == 0 && sawJob ? 0 : 1
+    }
+
+    /// Six 5 s rounds of `clients` threads opening a connection per `GET /health` against the primary's daemon,
+    /// printing its anonymous and total resident memory after each round: memory that grows per connection shows
+    /// as a climb from round to round. Returns the failed requests.
+    static func churn(_ daemon: Daemon, port: Int, clients: Int) -> Int {
+        print("connection churn on the primary's daemon (\(clients) clients, a connection per GET /health):")
+        print("  before: anonymous \(mb(daemon.statusBytes("RssAnon") ?? 0)) MB, RSS \(mb(daemon.statusBytes("VmRSS") ?? 0)) MB")
+        var failures = 0
+        for round in 1...6 {
+            let load = LoadResult()
+            let group = DispatchGroup()
+            let deadline = Date().addingTimeInterval(5)
+            for _ in 0..<clients {
+                group.enter()
+                Thread.detachNewThread {
+                    while Date() < deadline {
+                        load.record(0, ok: (try? get(port: port, "/health").status) == 200)
+                    }
+                    group.leave()
+                }
+            }
+            group.wait()
+            failures += load.failures
+            print(
+                "  round \(round): \(load.latencies.count) connections (\(load.failures) failed), anonymous "
+                    + "\(mb(daemon.statusBytes("RssAnon") ?? 0)) MB, RSS \(mb(daemon.statusBytes("VmRSS") ?? 0)) MB")
+        }
+        return failures
     }
 
     static func writeNoisyHook(_ world: ImagingBenchmark.World) throws {
@@ -167,24 +203,36 @@ enum HTTPBenchmark {
     /// A `sidecar run` as postgres; stopped with SIGTERM (runuser passes it on).
     final class Daemon {
         let process = Process()
+        let log: String
+
+        /// The last lines of the daemon's log.
+        var logTail: String {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(20).joined(separator: "\n")
+        }
 
         init(world: ImagingBenchmark.World, config: String) throws {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
             process.arguments = ["-u", "postgres", "--", world.sidecar, "run", "--config", config]
             process.environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
+            // The daemon's log beside its config, to read when a run goes wrong.
+            log = config + ".log"
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            process.standardError = FileHandle(forWritingAtPath: log) ?? FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
 
         /// The sidecar process's peak resident memory (`VmHWM` of runuser's child).
-        func peakRSS() -> Double? {
+        func peakRSS() -> Double? { statusBytes("VmHWM") }
+
+        /// A `kB` field of the sidecar process's `/proc/PID/status` (runuser's child), in bytes.
+        func statusBytes(_ field: String) -> Double? {
             let parent = process.processIdentifier
             guard let children = try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8),
                 let child = children.split(separator: " ").first,
                 let status = try? String(contentsOfFile: "/proc/\(child)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
                 let kilobytes = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1])
             else { return nil }
             return kilobytes * 1024
