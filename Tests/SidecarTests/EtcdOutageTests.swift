@@ -166,6 +166,74 @@ struct EtcdOutageTests {
         await a.stopPostgres()
     }
 
+    /// A bootstrap whose cluster is complete while etcd is down, and whose daemon then stops — by SIGTERM, or
+    /// SIGKILL — before it could publish: the cluster is kept (not moved aside), and the next daemon publishes that
+    /// same cluster (its system identifier as `initialize`, the leader key) without bootstrapping again.
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func aCompleteBootstrapInterruptedWhilePublishingIsKeptAndPublishedByTheNextDaemon(signal: Int32) async throws {
+        let etcd = try await EtcdHarness.start()
+        defer { etcd.cleanup() }
+        let world = try await SidecarWorld.make(scope: "resume")
+        defer { world.tearDown() }
+        let started = world.directory.file("bootstrap.started")
+        let go = world.directory.file("bootstrap.go")
+        try world.hook(
+            "gated_bootstrap",
+            """
+            touch \(started)
+            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
+            """)
+        let a = try world.node("a")
+        try await a.configure(
+            etcd: try world.etcdSection(etcd),
+            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
+            parameters: EtcdBootstrapRaceTests.parameters)
+        let first = try SidecarDaemons([a])
+        defer { first.processes.forEach { $0.process.kill(SIGKILL) } }
+        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", first.story()) { FileManager.default.fileExists(atPath: started) }
+        await etcd.stopOffPool()
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", first.story()) {
+            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
+        }
+        let systemIdentifier = try await a.systemIdentifier()
+
+        // The daemon stops while it waits.
+        let daemon = try #require(first.processes.first?.process)
+        daemon.kill(signal)
+        #expect(await daemon.wait(timeout: .seconds(30)) != nil, "the daemon exits\n\(first.story())")
+        #expect(FileManager.default.fileExists(atPath: a.dataDirectory + "/PG_VERSION"), "the cluster is where it was")
+        #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + ".failed"))
+        if signal == SIGTERM {
+            #expect(try a.eventMessages().contains { $0.hasPrefix("bootstrap interrupted while publishing: the complete cluster") }, "\(a.story())")
+        }
+
+        // etcd back, a new daemon: crash recovery (after SIGKILL) keeps the cluster, the job's next pass publishes it.
+        try await etcd.restart()
+        let second = try SidecarDaemons([a])
+        defer { second.processes.forEach { $0.process.kill(SIGKILL) } }
+        try await Self.waitUntil(.seconds(60), "a to publish its cluster and lead", second.story()) {
+            let view = try await world.etcdView(etcd)
+            return view.leader == "a" && view.initialize == systemIdentifier
+        }
+        try await Self.waitUntil(.seconds(30), "a's job to succeed", second.story()) { try a.daemonJobs().first?.state == .succeeded }
+        #expect(try await a.systemIdentifier() == systemIdentifier, "the same cluster, not a new one")
+        #expect(try a.daemonJobs().count == 1)
+        #expect(try a.attempts().map(\.method) == ["gated"], "bootstrapped once")
+        let events = try a.eventMessages()
+        #expect(events.contains { $0.hasPrefix("resuming the publication of the bootstrapped cluster (system identifier \(systemIdentifier))") })
+        if signal == SIGKILL {
+            #expect(events.contains { $0.hasPrefix("the interrupted bootstrap had completed its cluster (system identifier \(systemIdentifier))") })
+        }
+        #expect(!events.contains { $0.hasPrefix("moved") || $0.hasPrefix("released the initialize key") }, "\(a.story())")
+        #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + ".failed"))
+        #expect(try await a.query("SELECT pg_is_in_recovery()") == "f")
+        #expect(!FileManager.default.fileExists(atPath: a.stateDirectory + "/bootstrap-complete.json"), "the record goes with its job")
+        await second.stop()
+        await a.stopPostgres()
+    }
+
     /// The lease a key is attached to, from `etcdctl get -w json` (0 for none).
     static func leaseID(_ etcd: EtcdHarness, _ key: String) async throws -> Int64 {
         let output = try await etcd.ctl(["get", key, "-w", "json"])

@@ -52,9 +52,21 @@ public final class EtcdHarness: Sendable {
     public static func start(tls: Bool = false, timeout: Duration = .seconds(20)) async throws -> EtcdHarness {
         let directory = try makeTempDirectory(prefix: "sidecar-etcd-")
         let files = tls ? try await offPool { try generateCertificates(in: directory) } : nil
-        let harness = EtcdHarness(directory: directory, clientPort: try freePort(), peerPort: try freePort(), tls: files)
-        try await harness.restart(timeout: timeout)
-        return harness
+        // A port free a moment ago can be taken by another process before etcd binds it (another test run, a client's
+        // outgoing connection): then the next pair of ports is tried, on a fresh data dir.
+        for attempt in 1...3 {
+            let harness = EtcdHarness(directory: directory, clientPort: try freePort(), peerPort: try freePort(), tls: files)
+            do {
+                try await harness.restart(timeout: timeout)
+                return harness
+            } catch {
+                let log = (try? String(contentsOfFile: directory + "/etcd.log", encoding: .utf8)) ?? ""
+                guard attempt < 3, log.contains("address already in use") else { throw error }
+                try? FileManager.default.removeItem(atPath: directory + "/data")
+                try? FileManager.default.removeItem(atPath: directory + "/etcd.log")
+            }
+        }
+        throw Failure("etcd did not start")
     }
 
     /// (Re)starts etcd on the same ports and data dir (after ``stop()``), and waits until it is healthy.

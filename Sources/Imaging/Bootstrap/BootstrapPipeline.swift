@@ -6,7 +6,9 @@ import Postgres
 
 /// The bootstrap of SPEC §4, run by the node that won the `initialize` race: the method, the recovery it may
 /// start, the roles and `post_bootstrap`, then `initialize` = system identifier, `/config`, the leader key.
-/// Any failure stops the instance, deletes `initialize`, moves the data dir aside and fails the job.
+/// Any failure stops the instance, deletes `initialize`, moves the data dir aside and fails the job. An interruption
+/// does the same while the cluster is unfinished; once it is complete (``CompletedBootstrap``) only its publication
+/// remains, and an interrupted publication is resumed by the job's next pass (``resumePublishing(_:)``).
 struct BootstrapPipeline: Sendable {
     /// How the bootstrap ended (a value: the executor records it and finishes or fails the job).
     enum Result: Sendable, Equatable {
@@ -27,9 +29,14 @@ struct BootstrapPipeline: Sendable {
 
     /// Runs steps 2–6. Throws only when the job store cannot be written.
     func run() async throws(JobStoreError) -> Result {
+        try await run { try await steps() }
+    }
+
+    /// Runs `work`, then cleans up after a failure or an interruption of an unfinished cluster.
+    private func run(_ work: () async throws -> Result) async throws(JobStoreError) -> Result {
         let result: Result
         do {
-            result = try await steps()
+            result = try await work()
         } catch let error as JobStoreError {
             throw error
         } catch {
@@ -42,9 +49,58 @@ struct BootstrapPipeline: Sendable {
             await cleanUp()
             return result
         case .interrupted:
+            if let complete = completed {
+                context.event(
+                    lease.jobID,
+                    "bootstrap interrupted while publishing: the complete cluster (system identifier \(complete.systemIdentifier)) is kept; "
+                        + "the job's next pass publishes it")
+                return result
+            }
             context.event(lease.jobID, "bootstrap interrupted")
             await cleanUp()
             return result
+        }
+    }
+
+    /// This job's complete, not yet published cluster, if there is one.
+    private var completed: CompletedBootstrap? {
+        CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: lease.jobID, dataDirectory: dataDirectory.path)
+    }
+
+    /// Publishes the cluster an earlier pass of this job completed (its record is `complete`): starts it if it is
+    /// not running, checks it is the recorded one, then step 6. `initialize` must still be this node's `""` (or
+    /// absent and won again, or already the cluster's system identifier); if another node initialized the cluster
+    /// meanwhile, the bootstrap fails as SPEC §4 says. Throws only when the job store cannot be written.
+    func resumePublishing(_ complete: CompletedBootstrap) async throws(JobStoreError) -> Result {
+        context.event(lease.jobID, "resuming the publication of the bootstrapped cluster (system identifier \(complete.systemIdentifier))")
+        return try await run {
+            if try await !instance.isRunning() {
+                try await instance.start(jobID: lease.jobID, context: context, wait: true)
+            }
+            try await instance.waitUntilAcceptingConnections()
+            let systemIdentifier = try await instance.systemIdentifier()
+            guard systemIdentifier == complete.systemIdentifier else {
+                return .failed(
+                    step: "resume",
+                    reason: "the data dir's system identifier is \(systemIdentifier), not the bootstrapped \(complete.systemIdentifier)")
+            }
+            guard let view = try await waitingOutDCS("read the DCS", { try await context.dcs.cluster() }) else { return .interrupted }
+            switch view.initialize {
+            case systemIdentifier?:
+                break
+            case ""? where view.initializeOwner == nil || view.initializeOwner == configuration.name:
+                break
+            case nil:
+                guard let won = try await waitingOutDCS("race for initialize", { try await context.dcs.raceInitialize() }) else {
+                    return .interrupted
+                }
+                guard won else { return .failed(step: "resume", reason: "another node took initialize meanwhile") }
+                context.event(lease.jobID, "initialize was gone; took it again for the bootstrapped cluster")
+            case let other?:
+                let holder = other.isEmpty ? "is being bootstrapped by '\(view.initializeOwner ?? "?")'" : "was initialized with \(other)"
+                return .failed(step: "resume", reason: "the cluster \(holder) meanwhile")
+            }
+            return try await publish(systemIdentifier)
         }
     }
 
@@ -95,9 +151,16 @@ struct BootstrapPipeline: Sendable {
         try dataDirectory.removeTemporaryLocalTrust()
         try await instance.reload()
 
-        // Step 6: publish. The new cluster exists now: an unreachable DCS is waited out, never a reason to discard it
-        // (SPEC §8: no wipe), and this node still owns `initialize`, so nobody else can bootstrap meanwhile.
+        // The new cluster is complete: from here on an interruption keeps it (recorded durably first).
         let systemIdentifier = try await instance.systemIdentifier()
+        try CompletedBootstrap(jobID: lease.jobID, dataDirectory: dataDirectory.path, systemIdentifier: systemIdentifier)
+            .write(stateDirectory: configuration.stateDirectory)
+        return try await publish(systemIdentifier)
+    }
+
+    /// Step 6: publish. The new cluster exists now: an unreachable DCS is waited out, never a reason to discard it
+    /// (SPEC §8: no wipe), and this node still owns `initialize`, so nobody else can bootstrap meanwhile.
+    private func publish(_ systemIdentifier: String) async throws -> Result {
         guard try await waitingOutDCS("publish initialize", { try await context.dcs.setInitialize(systemIdentifier) }) != nil else {
             return .interrupted
         }
@@ -239,6 +302,8 @@ struct BootstrapPipeline: Sendable {
 
     /// SPEC §4 failure: stop (immediate), delete `initialize`, move the data dir aside. Each step is recorded.
     private func cleanUp() async {
+        let ours = completed?.systemIdentifier
+        CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
         do {
             if try await instance.isRunning() {
                 try await instance.stop(mode: .immediate)
@@ -248,8 +313,17 @@ struct BootstrapPipeline: Sendable {
             context.event(lease.jobID, "could not stop the instance: \(error)")
         }
         do {
-            try await context.dcs.cancelInitialize()
-            context.event(lease.jobID, "released the initialize key")
+            // Only this node's `initialize`: `""` it set, or the system identifier it published.
+            let view = try await context.dcs.cluster()
+            let mine =
+                (view.initialize == "" && (view.initializeOwner == nil || view.initializeOwner == configuration.name))
+                || (view.initialize != nil && view.initialize == ours)
+            if mine {
+                try await context.dcs.cancelInitialize()
+                context.event(lease.jobID, "released the initialize key")
+            } else if let other = view.initialize {
+                context.event(lease.jobID, "initialize ('\(other)', \(view.initializeOwner ?? "no owner")) is not this node's; left alone")
+            }
         } catch {
             context.event(lease.jobID, "could not release the initialize key: \(error)")
         }

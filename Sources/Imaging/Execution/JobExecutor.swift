@@ -44,6 +44,16 @@ public struct JobExecutor: Sendable {
             return step
         }
         let ending = settle(step, job: job, lease: claim.lease, renewal: renewal)
+        switch ending {
+        case .succeeded, .failed, .cancelled:
+            // The job has ended: a record of its complete bootstrap (kept until now against a crash) is done with.
+            let path = configuration.postgres.dataDirectory
+            if CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job.id, dataDirectory: path) != nil {
+                CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+            }
+        case .requeued, .leaseLost:
+            break
+        }
         context.status.update {
             $0.lastFinishedJobID = job.id
             $0.lastFinishedOutcome = "\(ending)"
@@ -81,6 +91,18 @@ public struct JobExecutor: Sendable {
         let directory = DataDirectory(path: configuration.postgres.dataDirectory)
         let firstRun = job.cycle <= 1 && job.attemptCount == 0
         var state = try directory.state(imagingUnfinished: true)
+
+        // An earlier pass of this job completed a bootstrap but did not finish publishing it: publish it now.
+        if let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job.id, dataDirectory: directory.path) {
+            if state == .valid {
+                let pipeline = BootstrapPipeline(
+                    context: context, lease: lease, control: control, instance: instance,
+                    bootstrap: configuration.bootstrap ?? BootstrapConfiguration())
+                return bootstrapStep(try await pipeline.resumePublishing(complete))
+            }
+            CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+            context.event(job.id, "the cluster an earlier pass bootstrapped is gone (the data dir is \(state)); starting over")
+        }
 
         if job.kind == .replica && firstRun && state == .valid {
             // reinit: stop the local instance, then the chain wipes and re-images.
@@ -139,15 +161,19 @@ public struct JobExecutor: Sendable {
             context.event(job.id, (won ? RaceOutcome.won : RaceOutcome.lost).event)
             guard won else { return .again(after: configuration.loopWait, reason: nil, failedPass: false) }
             let pipeline = BootstrapPipeline(context: context, lease: lease, control: control, instance: instance, bootstrap: bootstrap)
-            switch try await pipeline.run() {
-            case .succeeded: return .done
-            case .failed(let step, let reason): return .failed("\(Self.bootstrapFailurePrefix)\(step): \(reason)")
-            case .interrupted: return .interrupted
-            }
+            return bootstrapStep(try await pipeline.run())
         case .clone(let source, _, let methods):
             return try await chainPass(job, lease: lease, control: control, source: source, methods: methods)
         case .cloneWithoutLeader(let methods):
             return try await chainPass(job, lease: lease, control: control, source: nil, methods: methods)
+        }
+    }
+
+    private func bootstrapStep(_ result: BootstrapPipeline.Result) -> Step {
+        switch result {
+        case .succeeded: .done
+        case .failed(let step, let reason): .failed("\(Self.bootstrapFailurePrefix)\(step): \(reason)")
+        case .interrupted: .interrupted
         }
     }
 

@@ -14,8 +14,10 @@ import Postgres
 ///    for the group to be gone;
 /// 3. a PostgreSQL server the job had started in the data dir is stopped (nothing is wiped under a live postmaster);
 /// 4. a job that was bootstrapping releases `initialize` if this node set it to `""`, and its data dir is moved aside
-///    as after a failed bootstrap (SPEC §4); any other job's data dir is left for the next pass, which re-images it
-///    (SPEC §2: interrupted) or, when its copy had finished, starts it again.
+///    as after a failed bootstrap (SPEC §4) — unless its cluster was complete (``CompletedBootstrap``: only the
+///    publication was left), which is kept with `initialize` for the job's next pass to publish; any other job's
+///    data dir is left for the next pass, which re-images it (SPEC §2: interrupted) or, when its copy had finished,
+///    starts it again.
 ///
 /// Never throws: a step that cannot be done is recorded and logged; the next cycle's pass tries the job again.
 public struct CrashRecovery: Sendable {
@@ -63,7 +65,17 @@ public struct CrashRecovery: Sendable {
             }
         }
         guard done.job.dataDirectory == configuration.postgres.dataDirectory else { return }
-        let bootstrapping = wasBootstrapping(job)
+        var bootstrapping = wasBootstrapping(job)
+        if bootstrapping,
+            let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job, dataDirectory: done.job.dataDirectory)
+        {
+            // Its cluster was complete and being published: kept, and the job's next pass publishes it.
+            context.event(
+                job,
+                "the interrupted bootstrap had completed its cluster (system identifier \(complete.systemIdentifier)): kept with this "
+                    + "node's initialize; the job's next pass publishes it")
+            bootstrapping = false
+        }
         await stopLeftoverServer(job: job, bootstrapping: bootstrapping)
         if bootstrapping {
             await releaseInitialize(job: job)
