@@ -30,7 +30,7 @@ public final class AuditHistory: Sendable {
     /// Inserts an attempt of the leased job inside a transaction (masked, fenced) and appends its event.
     static func insertAttempt(_ start: AttemptStart, _ lease: JobLease, _ tx: SQLiteTransaction, at: Int64) throws -> Int64 {
         let argv = SecretMask.maskArgv(start.argv)
-        let argvJSON = String(decoding: (try? JSONEncoder().encode(argv)) ?? Data("[]".utf8), as: UTF8.self)
+        let argvJSON = ArgvJSON.encode(argv)
         let changed = try tx.execute(
             """
             INSERT INTO attempts (job_id, cycle, position, method, command, argv, clone_source, started_at, log_path)

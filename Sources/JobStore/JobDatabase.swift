@@ -8,6 +8,12 @@ public final class JobDatabase: Sendable {
     /// The database file's name inside the state dir.
     public static let fileName = "jobs.sqlite"
 
+    /// The page size of a new database file. A commit writes every page it changed to the log and syncs it; with
+    /// 1 KiB pages a job cycle's commits write about a third of the bytes they write with SQLite's default 4 KiB
+    /// pages, for 15 % more cycles per second on this project's machine (docs/jobstore.md). Files made with
+    /// another page size keep theirs.
+    public static let pageSize = 1024
+
     /// The open connection (WAL, `synchronous=FULL`, foreign keys, busy timeout).
     public let connection: SQLiteConnection
 
@@ -39,6 +45,7 @@ public final class JobDatabase: Sendable {
         }
         var options = SQLiteConnection.Options()
         options.create = create
+        options.pageSize = Self.pageSize
         options.busyTimeout = busyTimeout
         do {
             connection = try SQLiteConnection(path: path, options: options)

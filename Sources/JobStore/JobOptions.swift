@@ -33,6 +33,13 @@ public struct JobOptions: Sendable, Codable, Equatable {
 
     /// Reads the `options` column; a column that is not an object of these keys reads as the defaults.
     init(json: String) {
+        // The texts `json` writes are read without a JSON decoder (a job is read back after every queue write).
+        for fromLeader in [false, true] {
+            for force in [false, true] where JobOptions(fromLeader: fromLeader, force: force).json == json {
+                self.init(fromLeader: fromLeader, force: force)
+                return
+            }
+        }
         self = (try? JSONDecoder().decode(JobOptions.self, from: Data(json.utf8))) ?? JobOptions()
     }
 }

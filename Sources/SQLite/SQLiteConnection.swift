@@ -22,6 +22,9 @@ public final class SQLiteConnection: Sendable {
         public var create: Bool = true
         /// `PRAGMA synchronous`: `"FULL"` (default) or `"NORMAL"`, `"OFF"` for experiments.
         public var synchronous: String = "FULL"
+        /// `PRAGMA page_size` for a new database file (a power of two from 512 to 65536); `nil` keeps SQLite's
+        /// default (4096). A file that already has pages keeps its page size.
+        public var pageSize: Int?
 
         public init() {}
     }
@@ -66,7 +69,9 @@ public final class SQLiteConnection: Sendable {
         let handle = SQLiteHandle(db: db)
         let milliseconds = options.busyTimeout.components.seconds * 1000 + options.busyTimeout.components.attoseconds / 1_000_000_000_000_000
         sqlite3_busy_timeout(db, Int32(clamping: milliseconds))
-        try handle.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=\(options.synchronous); PRAGMA foreign_keys=ON")
+        // page_size first: it only takes effect before the first write, which switching to WAL is.
+        let pageSize = options.pageSize.map { "PRAGMA page_size=\($0); " } ?? ""
+        try handle.exec("\(pageSize)PRAGMA journal_mode=WAL; PRAGMA synchronous=\(options.synchronous); PRAGMA foreign_keys=ON")
         self.storage = Mutex(handle)
     }
 
