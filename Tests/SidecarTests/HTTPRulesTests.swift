@@ -1,6 +1,9 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
+
+@testable import Sidecar
 
 /// SPEC §10's rules that need no PostgreSQL: the token rule for `POST /reinit` and non-loopback addresses, JSON errors
 /// for everything refused, a port in use, and a node that waits for a leader (not ready, but healthy).
@@ -57,8 +60,8 @@ struct HTTPRulesTests {
 
     /// What no route sees: a request the server cannot read gets a 4xx JSON error and the connection closes; HEAD is
     /// answered like GET without the body; a keep-alive connection serves request after request; a client that
-    /// trickles its request is answered 408 once the request deadline (10 s) passes; an endless header is cut at
-    /// 16 KiB with 431.
+    /// trickles its request is answered 408 once the request deadline (10 s) passes; an endless header, or an endless
+    /// run of empty lines before the request line, is cut at 16 KiB with 431.
     @Test func unreadableRequestsGetAJSONErrorHeadAnswersLikeGetAndKeepAliveWorks() async throws {
         let world = try SidecarWorld(scope: "rules")
         defer { world.tearDown() }
@@ -67,7 +70,7 @@ struct HTTPRulesTests {
         let port = node.httpPort
         try await HTTPDaemon.with(node) { _ in
             try await HTTPProbe.waitFor(port: port, "/health", .seconds(30), "/health 200") { $0.status == 200 }
-            try await EtcdHarness.offPool {
+            try await HTTPProbe.onOwnThread {
                 // Started first: its deadline runs while the other checks do.
                 let trickle = try HTTPProbe.Connection(port: port, timeout: .seconds(20))
                 let trickleStarted = ContinuousClock.now
@@ -105,6 +108,13 @@ struct HTTPRulesTests {
                 let answer = try refused ?? endless.readResponse()
                 #expect(answer.status == 431)
                 #expect(try answer.json()["error"] is String)
+
+                // Empty lines before a request line count toward the 16 KiB too: a stream of them is cut there.
+                let blank = try HTTPProbe.Connection(port: port)
+                try blank.send(String(repeating: "\r\n", count: 9000))
+                let blankAnswer = try blank.readResponse()
+                #expect(blankAnswer.status == 431, "\(blankAnswer.body)")
+                #expect(blank.ending() == .end, "closed in order after the answer")
 
                 // HEAD: GET's status and length, no body; the connection stays usable for the next request.
                 let kept = try HTTPProbe.Connection(port: port)
@@ -184,6 +194,156 @@ struct HTTPRulesTests {
             let existing = try #require(try forced.json()["job"] as? [String: Any])
             #expect(existing["kind"] as? String == "image")
             #expect(try node.jobs().map(\.kind) == [.image])
+        }
+    }
+}
+
+// MARK: - The server itself, in this process, with handlers of the test's own
+
+extension HTTPRulesTests {
+    /// Runs an ``HTTPConnectionServer`` on a free loopback port while `body` runs, then stops it.
+    static func withServer(
+        limits: HTTPConnectionServer.Limits = .init(), handler: @escaping HTTPConnectionServer.Handler,
+        _ body: (_ port: Int, _ server: HTTPConnectionServer) async throws -> Void
+    ) async throws {
+        let port = try EtcdHarness.freePort()
+        let server = HTTPConnectionServer(listener: try ListenAddress(parsing: "127.0.0.1:\(port)").listen(), limits: limits, handler: handler)
+        let running = Task { await server.run() }
+        do {
+            try await body(port, server)
+        } catch {
+            server.stop()
+            await running.value
+            throw error
+        }
+        server.stop()
+        await running.value
+    }
+
+    static let ok = HTTPReply.json(.object([("ok", .bool(true))]))
+
+    /// Six requests whose handler blocks (as a SQLite read may) are all in their handlers at once while this test's
+    /// own task keeps running: they hold connection threads, not the two threads of the cooperative pool (as tasks,
+    /// two of them would hold it until their 5 s wait ends, and this task with it).
+    @Test func blockingHandlersRunOnConnectionThreadsNotTheCooperativePool() async throws {
+        let entered = Mutex(0)
+        let gate = DispatchGroup()
+        gate.enter()
+        try await Self.withServer(handler: { _ in
+            entered.withLock { $0 += 1 }
+            _ = gate.wait(timeout: .now() + 5)
+            return .answered(Self.ok)
+        }) { port, _ in
+            let started = ContinuousClock.now
+            let clients = Task {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            try await HTTPProbe.onOwnThread {
+                                let connection = try HTTPProbe.Connection(port: port)
+                                try connection.send(HTTPProbe.requestText("GET", "/status"))
+                                return try connection.readResponse().status
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [Int]()) { $0.append($1) }
+                }
+            }
+            let deadline = started + .seconds(4)
+            while entered.withLock({ $0 }) < 6, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let waited = ContinuousClock.now - started
+            gate.leave()
+            #expect(entered.withLock { $0 } == 6, "all six handlers blocked at once")
+            #expect(waited < .seconds(4), "this task ran while they were blocked: \(waited)")
+            #expect(try await clients.value == Array(repeating: 200, count: 6))
+        }
+    }
+
+    /// A handler that awaits past its limit is answered 500 and may not take its effect afterwards; one that committed
+    /// its effect before the limit is waited for, and its own answer is sent.
+    @Test func anAwaitingHandlerPastItsLimitIsAnswered500AndCannotActAfterwards() async throws {
+        let lateCommit = Mutex<Bool?>(nil)
+        try await Self.withServer(handler: { request in
+            if request.path == "/slow" {
+                return .awaiting(limit: .milliseconds(300)) { gate in
+                    try? await Task.sleep(for: .seconds(10))
+                    let committed = gate.commit()
+                    lateCommit.withLock { $0 = committed }
+                    return Self.ok
+                }
+            }
+            return .awaiting(limit: .milliseconds(300)) { gate in
+                let committed = gate.commit()
+                try? await Task.sleep(for: .seconds(1))
+                return HTTPReply.json(.object([("committed", .bool(committed))]), status: .accepted)
+            }
+        }) { port, _ in
+            let started = ContinuousClock.now
+            let slow = try await HTTPProbe.request(port: port, "/slow", method: "POST")
+            #expect(slow.status == 500, "\(slow.body)")
+            #expect(ContinuousClock.now - started < .seconds(5), "answered at the limit, not when the handler ended")
+            let deadline = ContinuousClock.now + .seconds(15)
+            while lateCommit.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(lateCommit.withLock { $0 } == false, "the given-up handler is told not to act")
+
+            let committed = try await HTTPProbe.request(port: port, "/committed", method: "POST")
+            #expect(committed.status == 202, "\(committed.body)")
+            #expect(try committed.json()["committed"] as? Bool == true)
+        }
+    }
+
+    /// When no thread can be started for a connection (here: a stack the address space cannot hold, so
+    /// `pthread_create` fails as it does at a pids limit), the client gets a 503 JSON error and the connection is not
+    /// counted: more failures than the connection limit still leave the server accepting.
+    @Test func aConnectionWithoutAThreadIsAnswered503AndTheServerKeepsAccepting() async throws {
+        var limits = HTTPConnectionServer.Limits()
+        limits.threadStackBytes = 1 << 47
+        limits.maxConnections = 2
+        let handled = Mutex(0)
+        try await Self.withServer(
+            limits: limits,
+            handler: { _ in
+                handled.withLock { $0 += 1 }
+                return .answered(Self.ok)
+            }
+        ) { port, server in
+            for attempt in 1...5 {
+                let response = try await HTTPProbe.onOwnThread {
+                    let connection = try HTTPProbe.Connection(port: port, timeout: .seconds(5))
+                    return try connection.readResponse()
+                }
+                #expect(response.status == 503, "attempt \(attempt): \(response.body)")
+                #expect(try response.json()["error"] is String)
+                #expect(response.headers["connection"] == "close")
+            }
+            #expect(server.connections == 0)
+            #expect(handled.withLock { $0 } == 0)
+        }
+    }
+
+    /// A refused request whose client is still sending (the rest of an oversized head or body) gets its answer and an
+    /// orderly end, not a reset that can destroy the answer before the client reads it.
+    @Test func aRefusalReachesAClientThatIsStillSending() async throws {
+        try await Self.withServer(handler: { _ in .answered(Self.ok) }) { port, _ in
+            let cases: [(String, Int)] = [
+                ("GET /status HTTP/1.1\r\nX-Endless: " + String(repeating: "a", count: 48 * 1024), 431),
+                ("POST /reinit HTTP/1.1\r\nContent-Length: 100000\r\n\r\n" + String(repeating: "{", count: 48 * 1024), 413),
+                ("GET /status HTTP/1.1\r\nno colon\r\n\r\n" + String(repeating: "b", count: 48 * 1024), 400),
+            ]
+            for (text, status) in cases {
+                let (response, ending) = try await HTTPProbe.onOwnThread {
+                    let connection = try HTTPProbe.Connection(port: port, timeout: .seconds(5))
+                    try connection.send(bytes: Array(text.utf8))
+                    let response = try connection.readResponse()
+                    return (response, connection.ending())
+                }
+                #expect(response.status == status, "\(response.body)")
+                #expect(ending == .end, "\(status): the server ends the connection in order")
+            }
         }
     }
 }

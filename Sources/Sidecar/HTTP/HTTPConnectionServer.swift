@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -7,23 +6,33 @@ import Synchronization
 /// ``Limits/maxConnections`` at once; more wait in the listen backlog). Every connection is bounded: its request
 /// must arrive whole within ``Limits/requestTimeout`` (a silent or trickling client is closed, with 408 if it sent
 /// something), the head within `maxHeadBytes` and the body within `maxBodyBytes`; a malformed request is answered
-/// 4xx with a JSON error before the connection closes. Handlers run as tasks; the connection's thread waits for them
-/// at most ``Limits/handlerTimeout`` (then 500). Nothing here runs on the cooperative pool but the handlers, so
-/// connections never hold the daemon's cycle or worker.
+/// 4xx with a JSON error before the connection closes (lingering, so the answer is not lost to a reset). The handler
+/// runs on the connection's thread; only an ``HTTPHandling/awaiting(limit:_:)`` answer runs as a task, waited for
+/// within its limit (then 500). So connections never hold the cooperative pool the daemon's cycle and worker need.
 final class HTTPConnectionServer: Sendable {
     struct Limits: Sendable {
         var parser = HTTPRequestParser.Limits()
+        /// A request must arrive whole within this, counted from the connection's start or the previous answer.
         var requestTimeout: Duration = .seconds(10)
-        var handlerTimeout: Duration = .seconds(15)
         var maxConnections = 256
+        /// The stack of each connection's thread.
+        var threadStackBytes = 512 * 1024
+        /// After a refusal the server stops sending and reads and discards what the client still sends, at most this
+        /// long and this much, before it closes.
+        var lingerTime: Duration = .seconds(1)
+        var lingerBytes = 64 * 1024
+        /// How long an awaiting handler that committed its effect (``HTTPCommitGate/commit()``) is still waited for
+        /// after its limit, so its answer reports what it did.
+        var committedGrace: Duration = .seconds(10)
     }
 
-    typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+    /// Answers a request, on the connection's thread.
+    typealias Handler = @Sendable (HTTPRequest) -> HTTPHandling
 
+    let limits: Limits
+    let handler: Handler
+    let logger: Logger
     private let listener: Int32
-    private let limits: Limits
-    private let handler: Handler
-    private let logger: Logger
     private let state = Mutex(State())
 
     private struct State {
@@ -32,7 +41,7 @@ final class HTTPConnectionServer: Sendable {
     }
 
     /// Serves on `listener` (a bound, listening socket, which the server closes when it stops).
-    init(listener: Int32, limits: Limits = Limits(), logger: Logger, handler: @escaping Handler) {
+    init(listener: Int32, limits: Limits = Limits(), logger: Logger = Logger(label: "sidecar.http"), handler: @escaping Handler) {
         self.listener = listener
         self.limits = limits
         self.logger = logger
@@ -42,15 +51,18 @@ final class HTTPConnectionServer: Sendable {
     /// Accepts until ``stop()``, then waits up to a second for open connections to finish their answer.
     func run() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
+            let started = POSIXThread.start(name: "sidecar-http", stackBytes: 512 * 1024) { [self] in
                 acceptUntilStopped()
                 done.resume()
             }
-            thread.name = "sidecar-http"
-            thread.start()
+            if !started {
+                logger.error("http: could not start the accept thread (\(String(cString: strerror(errno)))); the status server is off")
+                close(listener)
+                done.resume()
+            }
         }
         let deadline = ContinuousClock.now + .seconds(1)
-        while state.withLock({ $0.connections }) > 0, ContinuousClock.now < deadline {
+        while connections > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
@@ -60,112 +72,54 @@ final class HTTPConnectionServer: Sendable {
         state.withLock { $0.stopping = true }
     }
 
-    private var stopping: Bool { state.withLock { $0.stopping } }
+    var stopping: Bool { state.withLock { $0.stopping } }
+
+    /// The connections being served now.
+    var connections: Int { state.withLock { $0.connections } }
 
     private func acceptUntilStopped() {
         defer { close(listener) }
         var poller = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
         while !stopping {
             // At the connection limit, new clients wait in the listen backlog until a connection ends.
-            guard state.withLock({ $0.connections }) < limits.maxConnections else {
+            guard connections < limits.maxConnections else {
                 usleep(5_000)
                 continue
             }
             guard poll(&poller, 1, 250) > 0 else { continue }
             let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { continue }
+            guard connection >= 0 else {
+                // Out of descriptors or memory, the listener stays readable: wait instead of spinning.
+                if ![EINTR, EAGAIN, EWOULDBLOCK, ECONNABORTED].contains(errno) { usleep(10_000) }
+                continue
+            }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
             state.withLock { $0.connections += 1 }
-            let thread = Thread { [self] in
-                serve(connection)
+            let started = POSIXThread.start(name: "sidecar-http-c", stackBytes: limits.threadStackBytes) { [self] in
+                if serve(connection) == .linger { lingeringClose(connection) }
                 close(connection)
                 state.withLock { $0.connections -= 1 }
             }
-            thread.stackSize = 512 * 1024
-            thread.start()
-        }
-    }
-
-    /// Answers requests on one connection until the client closes, asks to close, times out or errs.
-    private func serve(_ connection: Int32) {
-        // Reads wake at least every 250 ms to notice a stop and the request deadline.
-        var wake = timeval(tv_sec: 0, tv_usec: 250_000)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &wake, socklen_t(MemoryLayout<timeval>.size))
-        var sendLimit = timeval(tv_sec: Int(limits.requestTimeout.components.seconds), tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &sendLimit, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        var deadline = ContinuousClock.now + limits.requestTimeout
-        while true {
-            switch HTTPRequestParser.parse(received, limits: limits.parser) {
-            case .refused(let status, let reason):
-                logger.debug("http: refused a request: \(status.code) \(reason)")
-                send(HTTPReply.error(status, reason).serialized(keepAlive: false), on: connection)
-                return
-            case .request(let request, let consumed):
-                received.removeFirst(consumed)
-                let keepAlive = request.keepAlive && !stopping
-                let response = answer(request)
-                let closing = !keepAlive || response.headers["Connection"]?.lowercased() == "close"
-                guard send(response.serialized(keepAlive: !closing, includeBody: request.method != "HEAD"), on: connection), !closing else { return }
-                deadline = ContinuousClock.now + limits.requestTimeout
-            case .incomplete:
-                if stopping, received.isEmpty { return }
-                if ContinuousClock.now >= deadline {
-                    if !received.isEmpty {
-                        let timeout = HTTPReply.error(.requestTimeout, "the request did not arrive within \(limits.requestTimeout)")
-                        send(timeout.serialized(keepAlive: false), on: connection)
-                    }
-                    return
-                }
-                let count = chunk.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-                if count > 0 {
-                    received.append(contentsOf: chunk[0..<count])
-                } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                    return
-                }
+            if !started {
+                refuseWithoutThread(connection)
+                close(connection)
+                state.withLock { $0.connections -= 1 }
             }
         }
     }
 
-    /// The handler's answer, or 500 when it takes longer than the handler timeout.
-    private func answer(_ request: HTTPRequest) -> HTTPResponse {
-        let result = AnswerBox()
-        let done = DispatchSemaphore(value: 0)
-        let handler = self.handler
-        let task = Task {
-            let response = await handler(request)
-            result.response.withLock { $0 = response }
-            done.signal()
+    /// Answers 503 on a connection no thread could be started for (the pids limit, memory), without blocking the
+    /// accept thread: the answer fits an empty send buffer, and what the client already sent is read away so the
+    /// close is not a reset.
+    private func refuseWithoutThread(_ connection: Int32) {
+        logger.warning("http: no thread for a connection (\(String(cString: strerror(errno)))); answered 503")
+        let refusal = HTTPReply.error(.serviceUnavailable, "the server cannot start a thread for this connection now; try again")
+        let bytes = refusal.serialized(keepAlive: false)
+        _ = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        shutdown(connection, Int32(SHUT_WR))
+        var discard = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<16 {
+            guard discard.withUnsafeMutableBytes({ recv(connection, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }) > 0 else { break }
         }
-        let seconds = Double(limits.handlerTimeout.components.seconds)
-        guard done.wait(timeout: .now() + seconds) == .success, let response = result.response.withLock({ $0 }) else {
-            task.cancel()
-            logger.warning("http: \(request.method) \(request.path) took over \(limits.handlerTimeout); answered 500")
-            return HTTPReply.error(.internalServerError, "the request took over \(limits.handlerTimeout)", headers: ["Connection": "close"])
-        }
-        return response
     }
-
-    /// Writes all of `bytes` (within the send timeout); whether it could.
-    @discardableResult
-    private func send(_ bytes: [UInt8], on connection: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written > 0 {
-                offset += written
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                return false
-            }
-        }
-        return true
-    }
-}
-
-/// Where a handler's task leaves its answer for the connection's thread.
-private final class AnswerBox: Sendable {
-    let response = Mutex<HTTPResponse?>(nil)
 }

@@ -1,9 +1,11 @@
 /// Reads one HTTP/1.x request from the bytes a connection has received so far (RFC 9112), within fixed limits, so
-/// memory per connection is bounded whatever a client sends. Pure: the server calls it again as bytes arrive.
+/// memory per connection is bounded whatever a client sends. Pure; ``HTTPRequestReader`` applies it to a connection's
+/// bytes as they arrive.
 enum HTTPRequestParser {
     /// How much a request may hold.
     struct Limits: Sendable {
-        /// The request line and header fields together, with their line ends.
+        /// The request line and header fields together, with their line ends and any empty lines before the request
+        /// line: the limit counts from a request's first byte.
         var maxHeadBytes = 16 * 1024
         /// A body declared by `Content-Length` (the only body is `POST /reinit`'s small JSON).
         var maxBodyBytes = 64 * 1024
@@ -19,43 +21,11 @@ enum HTTPRequestParser {
         case refused(HTTPStatus, String)
     }
 
+    /// What `bytes` amount to, read from the start (``HTTPRequestReader`` reads a connection's bytes as they arrive).
     static func parse(_ bytes: [UInt8], limits: Limits = Limits()) -> Outcome {
-        // RFC 9112 §2.2: empty lines before the request line are ignored.
-        var start = 0
-        while start < bytes.count, bytes[start] == 0x0d || bytes[start] == 0x0a { start += 1 }
-        var lines: [ArraySlice<UInt8>] = []
-        var lineStart = start
-        var headEnd: Int?
-        var index = start
-        while index < bytes.count, index - start <= limits.maxHeadBytes {
-            if bytes[index] == 0x0a {
-                var line = bytes[lineStart..<index]
-                if line.last == 0x0d { line = line.dropLast() }
-                if line.isEmpty {
-                    headEnd = index + 1
-                    break
-                }
-                lines.append(line)
-                lineStart = index + 1
-            }
-            index += 1
-        }
-        guard let headEnd else {
-            return bytes.count - start > limits.maxHeadBytes
-                ? .refused(.headerFieldsTooLarge, "the request line and headers exceed \(limits.maxHeadBytes) bytes") : .incomplete
-        }
-        guard headEnd - start <= limits.maxHeadBytes else {
-            return .refused(.headerFieldsTooLarge, "the request line and headers exceed \(limits.maxHeadBytes) bytes")
-        }
-        switch head(lines, limits: limits) {
-        case .failure(let refusal):
-            return .refused(refusal.status, refusal.reason)
-        case .success(var request):
-            let length = Int(request.headers["Content-Length"] ?? "0") ?? 0
-            guard bytes.count - headEnd >= length else { return .incomplete }
-            request.body = Array(bytes[headEnd..<(headEnd + length)])
-            return .request(request, consumed: headEnd + length)
-        }
+        var reader = HTTPRequestReader(limits: limits)
+        reader.append(bytes[...])
+        return reader.next()
     }
 
     /// Why a request is refused.
@@ -67,6 +37,20 @@ enum HTTPRequestParser {
             self.status = status
             self.reason = reason
         }
+    }
+
+    /// The head (request line to the empty line that ends it, line ends CRLF or LF), checked; the body is not read yet.
+    static func head(_ bytes: ArraySlice<UInt8>, limits: Limits) -> Result<HTTPRequest, Refusal> {
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = bytes.startIndex
+        for index in bytes.indices where bytes[index] == 0x0a {
+            var line = bytes[lineStart..<index]
+            if line.last == 0x0d { line = line.dropLast() }
+            if line.isEmpty { break }
+            lines.append(line)
+            lineStart = index + 1
+        }
+        return head(lines, limits: limits)
     }
 
     /// The request line and header fields, checked; the body is not read yet.

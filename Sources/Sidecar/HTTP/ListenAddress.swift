@@ -94,12 +94,6 @@ struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         return socket
     }
 
-    /// Binds and releases the address once, so a port in use is a clear start error before any service runs.
-    /// Throws ``CLIError`` (1).
-    func checkBindable() throws(CLIError) {
-        close(try listen())
-    }
-
     private func cannotListen(_ error: Int32) -> CLIError {
         CLIError(
             "sidecar.listen \(self): cannot listen (\(String(cString: strerror(error)))); free the port or choose another address",

@@ -4,12 +4,10 @@ import Imaging
 import JobStore
 
 extension StatusRouter {
-    /// `POST /reinit` with `Authorization: Bearer <sidecar.api_token>` and an optional `{"from_leader": bool,
-    /// "force": bool}`: the same check as `sidecar reinit` (``ReinitCheck``: refused on the leader and, unless
-    /// `force`, without a clone source; 409), then a queued `replica` job (202), or 409 with the data dir's
-    /// unfinished job. Without a configured token the route is off (403); a wrong or missing token is 401; the DCS
-    /// unreachable is 503.
-    func reinit(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// `POST /reinit`'s request checks, made before anything awaits: without a configured token the route is off
+    /// (403); a wrong or missing token is 401; a body other than empty or `{"from_leader": bool, "force": bool}` is
+    /// 400. Throws ``HTTPProblem``; returns the body's options.
+    func authorizedReinitBody(_ request: HTTPRequest) throws(HTTPProblem) -> ReinitBody {
         guard let token = apiToken else {
             throw HTTPProblem(.forbidden, "POST /reinit is disabled: set sidecar.api_token to enable it")
         }
@@ -17,7 +15,14 @@ extension StatusRouter {
             throw HTTPProblem(
                 .unauthorized, "POST /reinit needs Authorization: Bearer <sidecar.api_token>", headers: ["WWW-Authenticate": "Bearer"])
         }
-        let body = try Self.reinitBody(Data(request.body))
+        return try Self.reinitBody(Data(request.body))
+    }
+
+    /// `POST /reinit` once authorized: the same check as `sidecar reinit` (``ReinitCheck``: refused on the leader
+    /// and, unless `force`, without a clone source; 409), then a queued `replica` job (202), or 409 with the data dir's
+    /// unfinished job; the DCS unreachable is 503. The job is queued only if `gate` still lets it (the connection has
+    /// not given up and answered 500). Throws ``HTTPProblem`` and ``JobStoreError``.
+    func reinit(_ body: ReinitBody, gate: HTTPCommitGate) async throws -> HTTPResponse {
         let view: ClusterView
         do {
             view = try await dcs.cluster()
@@ -26,6 +31,9 @@ extension StatusRouter {
         }
         if case .refused(let reason) = ReinitCheck(fromLeader: body.fromLeader, force: body.force).verdict(view, decider: configuration.decider) {
             throw HTTPProblem(.conflict, "refusing to reinit: \(reason)")
+        }
+        guard gate.commit() else {
+            throw HTTPProblem(.serviceUnavailable, "the request took too long and was given up; nothing was queued")
         }
         let enqueued = try ReinitRequest.enqueue(
             configuration, queue: queue, fromLeader: body.fromLeader, force: body.force, source: .http, now: now())

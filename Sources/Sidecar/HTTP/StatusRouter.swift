@@ -17,44 +17,66 @@ struct StatusRouter: Sendable {
     var apiToken: String?
     var now: @Sendable () -> Date = { Date() }
 
-    /// The answer to `request`: every failure is a JSON error (4xx for the request's fault, 500 otherwise).
-    func handleRequest(_ request: HTTPRequest) async -> HTTPResponse {
+    /// How long `POST /reinit` may take: above the DCS read (`retry_timeout`, 10 s by default) plus the job database's
+    /// 5 s busy timeout, so a slow but working DCS is not answered 500.
+    var reinitTimeout: Duration = .seconds(30)
+
+    /// How `request` is answered: every route but `POST /reinit` at once (on the connection's thread: SQLite reads
+    /// block, and must not hold the cooperative pool), `POST /reinit` by a task (it awaits the DCS). Every failure is a
+    /// JSON error (4xx for the request's fault, 500 otherwise).
+    func handle(_ request: HTTPRequest) -> HTTPHandling {
         do {
-            return try await route(request)
-        } catch let problem as HTTPProblem {
-            return problem.response
-        } catch let error as JobStoreError {
-            return error.code == .notFound ? HTTPReply.error(.notFound, error.message) : HTTPReply.error(.internalServerError, error.message)
+            return try route(request)
         } catch {
+            return .answered(Self.response(for: error))
+        }
+    }
+
+    /// The JSON error for a failure: ``HTTPProblem``'s own status, 404 for an unknown job, else 500.
+    static func response(for error: any Error) -> HTTPResponse {
+        switch error {
+        case let problem as HTTPProblem:
+            return problem.response
+        case let error as JobStoreError:
+            return error.code == .notFound ? HTTPReply.error(.notFound, error.message) : HTTPReply.error(.internalServerError, error.message)
+        default:
             return HTTPReply.error(.internalServerError, "\(error)")
         }
     }
 
-    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
+    private func route(_ request: HTTPRequest) throws -> HTTPHandling {
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: true)
         switch (segments.first, segments.count) {
         case ("health", 1):
             try only("GET", request)
-            return health()
+            return .answered(health())
         case ("readiness", 1):
             try only("GET", request)
-            return readiness()
+            return .answered(readiness())
         case ("status", 1):
             try only("GET", request)
-            return HTTPReply.json(try StatusDocument.build(status.snapshot, configuration: configuration, history: history, now: now()))
+            return .answered(HTTPReply.json(try StatusDocument.build(status.snapshot, configuration: configuration, history: history, now: now())))
         case ("jobs", 1):
             try only("GET", request)
-            return try jobs(request.query)
+            return .answered(try jobs(request.query))
         case ("jobs", 2):
             try only("GET", request)
             guard let id = Int64(segments[1]), id > 0 else { throw HTTPProblem(.badRequest, "job id '\(segments[1])' is not a number") }
-            return HTTPReply.json(JSONOutput.detailDocument(try history.detail(jobID: id)))
+            return .answered(HTTPReply.json(JSONOutput.detailDocument(try history.detail(jobID: id))))
         case ("metrics", 1):
             try only("GET", request)
-            return HTTPReply.metrics(try MetricsText.render(status: status.snapshot, configuration: configuration, history: history))
+            return .answered(HTTPReply.metrics(try MetricsText.render(status: status.snapshot, configuration: configuration, history: history)))
         case ("reinit", 1):
             try only("POST", request)
-            return try await reinit(request)
+            let body = try authorizedReinitBody(request)
+            let router = self
+            return .awaiting(limit: reinitTimeout) { gate in
+                do {
+                    return try await router.reinit(body, gate: gate)
+                } catch {
+                    return Self.response(for: error)
+                }
+            }
         default:
             throw HTTPProblem(.notFound, "no route \(request.method) \(request.path); see /status, /jobs, /metrics, /health, /readiness")
         }

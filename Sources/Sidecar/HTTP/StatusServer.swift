@@ -2,8 +2,9 @@ import Logging
 import ServiceLifecycle
 
 /// The HTTP status server as a `Service` of the daemon's group: ``HTTPConnectionServer`` on `sidecar.listen`, each
-/// connection on its own thread with a deadline for its request, so a slow or silent client holds only its own
-/// connection, never the cycle or the worker.
+/// connection on its own thread with a deadline for its request, its routes answered on that thread (only
+/// `POST /reinit` runs as a task), so a slow or silent client or a burst of requests holds only connection threads,
+/// never the cooperative pool where the cycle and the worker run.
 struct StatusServer: Service {
     var address: ListenAddress
     var router: StatusRouter
@@ -21,7 +22,7 @@ struct StatusServer: Service {
 
     func run() async throws {
         let router = self.router
-        let server = HTTPConnectionServer(listener: listener, logger: logger) { request in await router.handleRequest(request) }
+        let server = HTTPConnectionServer(listener: listener, logger: logger) { request in router.handle(request) }
         logger.info("HTTP status on http://\(address)")
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {

@@ -3,7 +3,7 @@ import TestSupport
 
 /// A tiny blocking HTTP/1.1 client over a loopback socket, for probing the daemon's status server byte by byte
 /// (silent clients, oversized bodies, many connections at once). Every read and write has a timeout, and the blocking
-/// calls run off the cooperative pool (``EtcdHarness/offPool(_:)``), so a waiting test never starves the others.
+/// calls run off the cooperative pool (``onOwnThread(_:)``), so a waiting test never starves the others.
 struct HTTPProbe {
     struct Response: Sendable {
         var status: Int
@@ -54,12 +54,38 @@ struct HTTPProbe {
             }
         }
 
+        /// Sends all of `bytes`; throws when the connection refuses them (closed, reset, timed out).
+        func send(bytes: [UInt8]) throws {
+            var offset = 0
+            while offset < bytes.count {
+                let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { throw TestSupportError("send: \(String(cString: strerror(errno)))") }
+                offset += sent
+            }
+        }
+
+        /// What the next read finds once a response was read.
+        enum Ending: Equatable {
+            /// End of file: the server closed its side in order.
+            case end
+            /// The connection was reset: whatever the server sent may have been lost.
+            case reset
+            /// More bytes, or nothing before the socket's timeout.
+            case open
+        }
+
+        /// Reads once and says whether the server closed the connection (in order or by a reset) or left it open.
+        func ending() -> Ending {
+            var byte: UInt8 = 0
+            let count = recv(fd, &byte, 1, 0)
+            if count == 0 { return .end }
+            return count < 0 && errno == ECONNRESET ? .reset : .open
+        }
+
         /// Whether the server closes the connection (end of file or reset) before the socket's timeout, without
         /// sending anything.
         func waitForClose() -> Bool {
-            var byte: UInt8 = 0
-            let count = recv(fd, &byte, 1, 0)
-            return count == 0 || (count < 0 && errno == ECONNRESET)
+            ending() != .open
         }
 
         /// Reads one response (headers, then `Content-Length` bytes of body, none when `head` says it answers a HEAD).
@@ -98,10 +124,20 @@ struct HTTPProbe {
         port: Int, _ path: String, method: String = "GET", headers: [String: String] = [:], body: String? = nil
     ) async throws -> Response {
         let text = requestText(method, path, headers: headers, body: body)
-        return try await EtcdHarness.offPool {
+        return try await onOwnThread {
             let connection = try Connection(port: port)
             try connection.send(text)
             return try connection.readResponse()
+        }
+    }
+
+    /// Runs a blocking call on a thread of its own (not a dispatch queue, whose few threads are replaced only about
+    /// once a second on Linux when they block: many blocked calls there would delay every other test's).
+    static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.stackSize = 512 * 1024
+            thread.start()
         }
     }
 
