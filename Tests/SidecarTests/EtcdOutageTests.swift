@@ -234,6 +234,62 @@ struct EtcdOutageTests {
         await a.stopPostgres()
     }
 
+    /// The same wait, but the operator cancels the job: the complete, unpublished cluster is stopped and kept with its
+    /// record while the DCS cannot be reached (releasing `initialize` comes first); once etcd is back, crash
+    /// recovery's sweep releases the `""` this node held and moves the cluster aside (SPEC §4), so `initialize` is
+    /// never left held by a cluster nobody will publish, and the cancel is respected (no new job).
+    @Test func aCancelWhilePublishingAbandonsTheClusterOnceInitializeCanBeReleased() async throws {
+        let etcd = try await EtcdHarness.start()
+        defer { etcd.cleanup() }
+        let world = try await SidecarWorld.make(scope: "abandon")
+        defer { world.tearDown() }
+        let started = world.directory.file("bootstrap.started")
+        let go = world.directory.file("bootstrap.go")
+        try world.hook(
+            "gated_bootstrap",
+            """
+            touch \(started)
+            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
+            """)
+        let a = try world.node("a")
+        try await a.configure(
+            etcd: try world.etcdSection(etcd),
+            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
+            parameters: EtcdBootstrapRaceTests.parameters)
+        let daemon = try SidecarDaemons([a])
+        defer { daemon.processes.forEach { $0.process.kill(SIGKILL) } }
+        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", daemon.story()) { FileManager.default.fileExists(atPath: started) }
+        await etcd.stopOffPool()
+        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", daemon.story()) {
+            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
+        }
+        let job = try #require(try a.daemonJobs().first)
+        let record = a.stateDirectory + "/bootstrap-complete.json"
+
+        let cancel = try await a.sidecar(["jobs", "cancel", "\(job.id)"])
+        #expect(cancel.succeeded, "\(cancel.stderr)")
+        try await Self.waitUntil(.seconds(30), "the job cancelled, its cluster stopped and kept", daemon.story()) {
+            try a.daemonJobs().first { $0.id == job.id }?.state == .cancelled
+                && a.eventMessages().contains { $0.hasPrefix("the bootstrapped cluster stays (stopped) until initialize can be released") }
+        }
+        #expect(FileManager.default.fileExists(atPath: a.dataDirectory + "/PG_VERSION"))
+        #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + ".failed"))
+        #expect(FileManager.default.fileExists(atPath: record))
+        #expect(!FileManager.default.fileExists(atPath: a.dataDirectory + "/postmaster.pid"), "stopped")
+
+        // etcd back: the "" is released, the cluster goes aside, the record with it; no new job (the cancel stands).
+        try await etcd.restart()
+        try await Self.waitUntil(.seconds(60), "initialize released and the cluster moved aside", daemon.story()) {
+            try await world.etcdView(etcd).initialize == nil && FileManager.default.fileExists(atPath: a.dataDirectory + ".failed/PG_VERSION")
+        }
+        #expect(try a.eventMessages().contains("released the initialize key"))
+        #expect(!FileManager.default.fileExists(atPath: record))
+        #expect(try a.daemonJobs().map(\.id) == [job.id], "a cancelled job is not replaced")
+        await daemon.stop()
+    }
+
     /// The lease a key is attached to, from `etcdctl get -w json` (0 for none).
     static func leaseID(_ etcd: EtcdHarness, _ key: String) async throws -> Int64 {
         let output = try await etcd.ctl(["get", key, "-w", "json"])

@@ -16,9 +16,13 @@ struct BootstrapPipeline: Sendable {
         /// The step that failed and why, already cleaned up after.
         case failed(step: String, reason: String)
         case interrupted
+        /// The cluster is complete but could not be published now (a DCS or instance error): kept with its record,
+        /// and the job's next pass tries again.
+        case postponed(reason: String)
     }
 
     var context: ImagingContext
+    var job: Job
     var lease: JobLease
     var control: HookControl
     var instance: LocalInstance
@@ -40,10 +44,15 @@ struct BootstrapPipeline: Sendable {
         } catch let error as JobStoreError {
             throw error
         } catch {
-            result = .failed(step: "bootstrap", reason: "\(error)")
+            // Before the cluster is complete any error fails the bootstrap; after, it only postpones the publication
+            // (a refusal that settles it — another node's initialize or leader — is a `.failed` result, not an error).
+            result = completed == nil ? .failed(step: "bootstrap", reason: "\(error)") : .postponed(reason: "\(error)")
         }
         switch result {
         case .succeeded: return result
+        case .postponed(let reason):
+            context.event(lease.jobID, "could not publish the bootstrapped cluster yet (\(reason)); the job's next pass tries again")
+            return result
         case .failed(let step, let reason):
             context.event(lease.jobID, "bootstrap failed at \(step): \(reason)")
             await cleanUp()
@@ -64,7 +73,7 @@ struct BootstrapPipeline: Sendable {
 
     /// This job's complete, not yet published cluster, if there is one.
     private var completed: CompletedBootstrap? {
-        CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: lease.jobID, dataDirectory: dataDirectory.path)
+        CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, job: job)
     }
 
     /// Publishes the cluster an earlier pass of this job completed (its record is `complete`): starts it if it is
@@ -85,6 +94,9 @@ struct BootstrapPipeline: Sendable {
                     reason: "the data dir's system identifier is \(systemIdentifier), not the bootstrapped \(complete.systemIdentifier)")
             }
             guard let view = try await waitingOutDCS("read the DCS", { try await context.dcs.cluster() }) else { return .interrupted }
+            if let leader = view.leader, leader != configuration.name {
+                return .failed(step: "resume", reason: "'\(leader)' leads the cluster meanwhile")
+            }
             switch view.initialize {
             case systemIdentifier?:
                 break
@@ -153,8 +165,7 @@ struct BootstrapPipeline: Sendable {
 
         // The new cluster is complete: from here on an interruption keeps it (recorded durably first).
         let systemIdentifier = try await instance.systemIdentifier()
-        try CompletedBootstrap(jobID: lease.jobID, dataDirectory: dataDirectory.path, systemIdentifier: systemIdentifier)
-            .write(stateDirectory: configuration.stateDirectory)
+        try CompletedBootstrap(job: job, systemIdentifier: systemIdentifier).write(stateDirectory: configuration.stateDirectory)
         return try await publish(systemIdentifier)
     }
 
@@ -173,9 +184,11 @@ struct BootstrapPipeline: Sendable {
         guard let tookLeader = try await waitingOutDCS("take the leader key", { try await context.dcs.takeLeader() }) else {
             return .interrupted
         }
-        if tookLeader {
-            context.event(lease.jobID, "took the leader key")
+        guard tookLeader else {
+            let holder = (try? await context.dcs.cluster().leader).flatMap { $0 } ?? "another node"
+            return .failed(step: "take the leader key", reason: "'\(holder)' holds it")
         }
+        context.event(lease.jobID, "took the leader key")
         context.status.update {
             $0.instance = .primary
             $0.memberState = Member.State.running
@@ -300,46 +313,10 @@ struct BootstrapPipeline: Sendable {
 
     // MARK: - Failure
 
-    /// SPEC §4 failure: stop (immediate), delete `initialize`, move the data dir aside. Each step is recorded.
+    /// SPEC §4 failure: stop (immediate), delete this node's `initialize`, move the data dir aside. Each step is
+    /// recorded.
     private func cleanUp() async {
-        let ours = completed?.systemIdentifier
-        CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
-        do {
-            if try await instance.isRunning() {
-                try await instance.stop(mode: .immediate)
-                context.event(lease.jobID, "stopped the instance (immediate)")
-            }
-        } catch {
-            context.event(lease.jobID, "could not stop the instance: \(error)")
-        }
-        do {
-            // Only this node's `initialize`: `""` it set, or the system identifier it published.
-            let view = try await context.dcs.cluster()
-            let mine =
-                (view.initialize == "" && (view.initializeOwner == nil || view.initializeOwner == configuration.name))
-                || (view.initialize != nil && view.initialize == ours)
-            if mine {
-                try await context.dcs.cancelInitialize()
-                context.event(lease.jobID, "released the initialize key")
-            } else if let other = view.initialize {
-                context.event(lease.jobID, "initialize ('\(other)', \(view.initializeOwner ?? "no owner")) is not this node's; left alone")
-            }
-        } catch {
-            context.event(lease.jobID, "could not release the initialize key: \(error)")
-        }
-        do {
-            switch try dataDirectory.moveAside(keepFailed: configuration.keepFailed, stateDirectory: configuration.stateDirectory) {
-            case .moved(let path): context.event(lease.jobID, "moved the data dir aside to \(path)")
-            case .wiped(let reason): context.event(lease.jobID, "wiped the data dir (\(reason))")
-            case .absent: break
-            }
-        } catch {
-            context.event(lease.jobID, "could not move the data dir aside: \(error)")
-        }
-        context.status.update {
-            $0.instance = .stopped
-            $0.memberState = Member.State.bootstrapFailed
-        }
+        await BootstrapCleanup(context: context, instance: instance).run(jobID: lease.jobID, systemIdentifier: completed?.systemIdentifier)
     }
 
     /// Publishes Patroni's `state` string for this step; a DCS error is logged (the cycle publishes again).

@@ -44,21 +44,28 @@ public struct JobExecutor: Sendable {
             return step
         }
         let ending = settle(step, job: job, lease: claim.lease, renewal: renewal)
-        switch ending {
-        case .succeeded, .failed, .cancelled:
-            // The job has ended: a record of its complete bootstrap (kept until now against a crash) is done with.
-            let path = configuration.postgres.dataDirectory
-            if CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job.id, dataDirectory: path) != nil {
-                CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
-            }
-        case .requeued, .leaseLost:
-            break
-        }
+        await endCompletedBootstrap(of: job, ending: ending)
         context.status.update {
             $0.lastFinishedJobID = job.id
             $0.lastFinishedOutcome = "\(ending)"
         }
         return ending
+    }
+
+    /// A record of the job's complete bootstrap outlives the job's passes until it ends: removed after a success;
+    /// after a failure or a cancel the unpublished cluster is cleaned up as SPEC §4 says, so `initialize` is not left
+    /// held by a cluster nobody will publish.
+    private func endCompletedBootstrap(of job: Job, ending: Ending) async {
+        guard let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, job: job) else { return }
+        switch ending {
+        case .succeeded:
+            CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+        case .failed, .cancelled:
+            context.event(job.id, "the job ended before its bootstrapped cluster was published: cleaning up")
+            await BootstrapCleanup(context: context, instance: instance).abandon(jobID: job.id, record: complete)
+        case .requeued, .leaseLost:
+            break
+        }
     }
 
     // MARK: - The job's work
@@ -93,15 +100,18 @@ public struct JobExecutor: Sendable {
         var state = try directory.state(imagingUnfinished: true)
 
         // An earlier pass of this job completed a bootstrap but did not finish publishing it: publish it now.
-        if let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job.id, dataDirectory: directory.path) {
+        if let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, job: job) {
             if state == .valid {
                 let pipeline = BootstrapPipeline(
-                    context: context, lease: lease, control: control, instance: instance,
+                    context: context, job: job, lease: lease, control: control, instance: instance,
                     bootstrap: configuration.bootstrap ?? BootstrapConfiguration())
                 return bootstrapStep(try await pipeline.resumePublishing(complete))
             }
-            CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
             context.event(job.id, "the cluster an earlier pass bootstrapped is gone (the data dir is \(state)); starting over")
+            guard await BootstrapCleanup(context: context, instance: instance).abandon(jobID: job.id, record: complete) else {
+                return .again(after: configuration.loopWait, reason: "DCS unreachable", failedPass: false)
+            }
+            state = try directory.state(imagingUnfinished: true)
         }
 
         if job.kind == .replica && firstRun && state == .valid {
@@ -160,7 +170,7 @@ public struct JobExecutor: Sendable {
             let won = try await context.dcs.raceInitialize()
             context.event(job.id, (won ? RaceOutcome.won : RaceOutcome.lost).event)
             guard won else { return .again(after: configuration.loopWait, reason: nil, failedPass: false) }
-            let pipeline = BootstrapPipeline(context: context, lease: lease, control: control, instance: instance, bootstrap: bootstrap)
+            let pipeline = BootstrapPipeline(context: context, job: job, lease: lease, control: control, instance: instance, bootstrap: bootstrap)
             return bootstrapStep(try await pipeline.run())
         case .clone(let source, _, let methods):
             return try await chainPass(job, lease: lease, control: control, source: source, methods: methods)
@@ -174,6 +184,7 @@ public struct JobExecutor: Sendable {
         case .succeeded: .done
         case .failed(let step, let reason): .failed("\(Self.bootstrapFailurePrefix)\(step): \(reason)")
         case .interrupted: .interrupted
+        case .postponed(let reason): .again(after: configuration.loopWait, reason: "bootstrap publication postponed: \(reason)", failedPass: false)
         }
     }
 

@@ -46,7 +46,36 @@ public struct CrashRecovery: Sendable {
         for done in reconciled {
             await cleanUp(after: done)
         }
+        await settleCompletedBootstrap()
         return reconciled
+    }
+
+    /// A record of a complete bootstrap whose job has ended (a cancel while it was queued, a crash between the job's
+    /// end and the record's removal, a cancel that stayed after crash recovery): removed after a success; after a
+    /// failure or a cancel the unpublished cluster is cleaned up as SPEC §4 says. A record of a job that no longer
+    /// exists (pruned) is only removed. A queued or running job's record is its own business.
+    private func settleCompletedBootstrap() async {
+        guard let record = CompletedBootstrap.current(stateDirectory: configuration.stateDirectory) else { return }
+        guard let job = try? context.history.job(id: record.jobID), record.belongs(to: job) else {
+            CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+            context.logger.info("removed the record of a bootstrap whose job \(record.jobID) no longer exists")
+            return
+        }
+        switch job.state {
+        case .queued, .running:
+            return
+        case .succeeded:
+            CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+        case .failed, .cancelled:
+            guard job.dataDirectory == configuration.postgres.dataDirectory else {
+                CompletedBootstrap.remove(stateDirectory: configuration.stateDirectory)
+                return
+            }
+            // Not while another job (a reinit, a retry) works in the data dir: that job owns it now.
+            guard (try? context.history.unfinishedJob(dataDirectory: job.dataDirectory)) == nil else { return }
+            let instance = LocalInstance(configuration: configuration, runner: context.runner, logger: context.logger)
+            await BootstrapCleanup(context: context, instance: instance).abandon(jobID: job.id, record: record)
+        }
     }
 
     private func cleanUp(after done: Reconciliation) async {
@@ -67,7 +96,7 @@ public struct CrashRecovery: Sendable {
         guard done.job.dataDirectory == configuration.postgres.dataDirectory else { return }
         var bootstrapping = wasBootstrapping(job)
         if bootstrapping,
-            let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, jobID: job, dataDirectory: done.job.dataDirectory)
+            let complete = CompletedBootstrap.read(stateDirectory: configuration.stateDirectory, job: done.job)
         {
             // Its cluster was complete and being published: kept, and the job's next pass publishes it.
             context.event(
