@@ -55,8 +55,8 @@ final class HTTPConnectionServer: Sendable {
                 acceptUntilStopped()
                 done.resume()
             }
-            if !started {
-                logger.error("http: could not start the accept thread (\(String(cString: strerror(errno)))); the status server is off")
+            if started != 0 {
+                logger.error("http: could not start the accept thread (\(String(cString: strerror(started)))); the status server is off")
                 close(listener)
                 done.resume()
             }
@@ -100,8 +100,8 @@ final class HTTPConnectionServer: Sendable {
                 close(connection)
                 state.withLock { $0.connections -= 1 }
             }
-            if !started {
-                refuseWithoutThread(connection)
+            if started != 0 {
+                refuseWithoutThread(connection, error: started)
                 close(connection)
                 state.withLock { $0.connections -= 1 }
             }
@@ -111,8 +111,8 @@ final class HTTPConnectionServer: Sendable {
     /// Answers 503 on a connection no thread could be started for (the pids limit, memory), without blocking the
     /// accept thread: the answer fits an empty send buffer, and what the client already sent is read away so the
     /// close is not a reset.
-    private func refuseWithoutThread(_ connection: Int32) {
-        logger.warning("http: no thread for a connection (\(String(cString: strerror(errno)))); answered 503")
+    private func refuseWithoutThread(_ connection: Int32, error: Int32) {
+        logger.warning("http: no thread for a connection (\(String(cString: strerror(error)))); answered 503")
         let refusal = HTTPReply.error(.serviceUnavailable, "the server cannot start a thread for this connection now; try again")
         let bytes = refusal.serialized(keepAlive: false)
         _ = bytes.withUnsafeBytes { Glibc.send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }

@@ -3,15 +3,17 @@ import Foundation
 /// Starts detached POSIX threads with a chosen stack size, reporting when the system refuses one (Foundation's
 /// `Thread.start` ignores a `pthread_create` failure, such as a container's pids limit, and never runs its block).
 enum POSIXThread {
-    /// Runs `body` on a new detached thread named `name`; `false` when no thread could be
-    /// created, in which case `body` never runs.
-    static func start(name: String, stackBytes: Int, _ body: @escaping @Sendable () -> Void) -> Bool {
+    /// Runs `body` on a new detached thread named `name`. Returns 0 when it started, else the error number
+    /// (`EAGAIN` at a thread or memory limit), in which case `body` never runs.
+    static func start(name: String, stackBytes: Int, _ body: @escaping @Sendable () -> Void) -> Int32 {
         var attributes = pthread_attr_t()
-        guard pthread_attr_init(&attributes) == 0 else { return false }
+        let initialized = pthread_attr_init(&attributes)
+        guard initialized == 0 else { return initialized }
         defer { pthread_attr_destroy(&attributes) }
-        guard pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED)) == 0,
-            pthread_attr_setstacksize(&attributes, stackBytes) == 0
-        else { return false }
+        let configured = pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        guard configured == 0 else { return configured }
+        let sized = pthread_attr_setstacksize(&attributes, stackBytes)
+        guard sized == 0 else { return sized }
         let start = Unmanaged.passRetained(Start(name: name, body: body))
         var thread = pthread_t()
         let created = pthread_create(
@@ -23,11 +25,8 @@ enum POSIXThread {
                 start.body()
                 return nil
             }, start.toOpaque())
-        guard created == 0 else {
-            start.release()
-            return false
-        }
-        return true
+        if created != 0 { start.release() }
+        return created
     }
 
     private final class Start: Sendable {
