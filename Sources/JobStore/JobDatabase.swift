@@ -9,7 +9,7 @@ public final class JobDatabase: Sendable {
     public static let fileName = "jobs.sqlite"
 
     /// The page size of a new database file. A commit writes every page it changed to the log and syncs it; with
-    /// 1 KiB pages a job cycle's commits write about a third of the bytes they write with SQLite's default 4 KiB
+    /// 1 KiB pages a job cycle's commits write about a quarter of the bytes they write with SQLite's default 4 KiB
     /// pages, for 15 % more cycles per second on this project's machine (docs/jobstore.md). Files made with
     /// another page size keep theirs.
     public static let pageSize = 1024

@@ -38,13 +38,39 @@ enum QueueBenchmark {
         }
     }
 
+    /// How a cycle is written.
+    enum Mode: CaseIterable {
+        /// One API call per step: enqueue, claim, open, close, finish (5 synced commits).
+        case separate
+        /// The one-commit paths: enqueue, claim opening the attempt, close finishing the job (3 synced commits).
+        case combined
+        /// What the daemon writes for a one-method job: enqueue, claim, its decision event, open, the hook's pid
+        /// (not synced), close, finish (6 synced commits and 1 unsynced).
+        case daemon
+
+        var syncedCommits: Double {
+            switch self {
+            case .separate: 5
+            case .combined: 3
+            case .daemon: 6
+            }
+        }
+
+        var title: String {
+            switch self {
+            case .separate: "one call per step: 5 commits per cycle"
+            case .combined: "combined calls (claim opening the attempt, close finishing the job): 3 commits per cycle"
+            case .daemon: "as the daemon writes a one-method job (decision event, pid record unsynced): 6 synced commits + 1 unsynced"
+            }
+        }
+    }
+
     /// Enqueue → claim → open attempt → close with a 2 KiB tail → finish, `count` times, in chunks interleaved with
-    /// fdatasync measurements on the same filesystem (so both see the same load), once with the one-commit
-    /// combined calls (3 commits per cycle) and once with a call per step (5 commits).
+    /// fdatasync measurements on the same filesystem (so both see the same load), in each `Mode`.
     static func runCycles(_ count: Int, in scratch: String) throws {
         say("queue: \(count) full job cycles (enqueue, claim, open attempt, close with a 2 KiB stdout tail, finish), synchronous=FULL")
-        for combined in [false, true] {
-            let database = try JobDatabase(stateDirectory: scratch + (combined ? "/combined" : "/separate"))
+        for mode in Mode.allCases {
+            let database = try JobDatabase(stateDirectory: scratch + "/\(mode)")
             let queue = JobQueue(database: database)
             let history = AuditHistory(database: database)
             let tail = [UInt8](repeating: UInt8(ascii: "x"), count: 2048)
@@ -60,43 +86,54 @@ enum QueueBenchmark {
                 let started = clock.now
                 let cpuStarted = Self.cpuTime()
                 for index in done..<(done + chunk) {
-                    let job = try queue.enqueue(JobRequest(kind: .replica, source: .auto, scope: "bench", dataDirectory: "/data/\(index)")).job
-                    if combined {
-                        guard let claim = try queue.claim(dataDirectory: job.dataDirectory, opening: start), let attempt = claim.attemptID else {
-                            throw BenchFailure("job \(job.id) was not claimable")
-                        }
-                        try history.closeAttempt(attempt, claim.lease, end, then: .finish)
-                    } else {
-                        guard let claim = try queue.claim(dataDirectory: job.dataDirectory) else {
-                            throw BenchFailure("job \(job.id) was not claimable")
-                        }
-                        let attempt = try history.openAttempt(claim.lease, start)
-                        try history.closeAttempt(attempt, claim.lease, end)
-                        try queue.finish(claim.lease)
-                    }
+                    try cycle(mode, index, queue, history, start, end)
                 }
                 cycleTime += clock.now - started
                 cpuSeconds += Self.cpuTime() - cpuStarted
                 done += chunk
                 try probe.measure(for: .milliseconds(250))
             }
-            let commits = combined ? 3.0 : 5.0
+            let commits = mode.syncedCommits
             let cycleRate = Double(count) / cycleTime.inSeconds
             let syncRate = probe.rate
-            say(
-                combined
-                    ? "  combined calls (claim opening the attempt, close finishing the job): 3 commits per cycle"
-                    : "  one call per step: 5 commits per cycle")
+            say("  \(mode.title)")
             say(
                 String(
-                    format: "    %.0f cycles/s (%.2f ms per cycle, of which %.2f ms CPU in this process; %.0f commits/s)", cycleRate,
+                    format: "    %.0f cycles/s (%.2f ms per cycle, of which %.2f ms CPU in this process; %.0f synced commits/s)", cycleRate,
                     1000 / cycleRate,
                     1000 * cpuSeconds / Double(count), cycleRate * commits))
             say(String(format: "    fdatasync rate measured between the chunks: %.0f/s → limit ÷ 3 = %.0f cycles/s", syncRate, syncRate / 3))
             say(
                 String(
-                    format: "    cycles at %.0f%% of the ÷3 limit; commits at %.0f%% of the fdatasync rate", 100 * cycleRate / (syncRate / 3),
+                    format: "    cycles at %.0f%% of the ÷3 limit; synced commits at %.0f%% of the fdatasync rate", 100 * cycleRate / (syncRate / 3),
                     100 * cycleRate * commits / syncRate))
+        }
+    }
+
+    /// One job's writes in `mode`.
+    private static func cycle(
+        _ mode: Mode, _ index: Int, _ queue: JobQueue, _ history: AuditHistory, _ start: AttemptStart, _ end: AttemptEnd
+    ) throws {
+        let job = try queue.enqueue(JobRequest(kind: .replica, source: .auto, scope: "bench", dataDirectory: "/data/\(index)")).job
+        switch mode {
+        case .combined:
+            guard let claim = try queue.claim(dataDirectory: job.dataDirectory, opening: start), let attempt = claim.attemptID else {
+                throw BenchFailure("job \(job.id) was not claimable")
+            }
+            try history.closeAttempt(attempt, claim.lease, end, then: .finish)
+        case .separate, .daemon:
+            guard let claim = try queue.claim(dataDirectory: job.dataDirectory) else {
+                throw BenchFailure("job \(job.id) was not claimable")
+            }
+            if mode == .daemon {
+                try history.appendEvent(jobID: job.id, "trying to bootstrap from leader 'pg1'")
+            }
+            let attempt = try history.openAttempt(claim.lease, start)
+            if mode == .daemon {
+                try history.attemptStarted(attempt, claim.lease, process: AttemptProcess(pid: 4242, processGroup: 4242, startTime: 1))
+            }
+            try history.closeAttempt(attempt, claim.lease, end)
+            try queue.finish(claim.lease)
         }
     }
 
