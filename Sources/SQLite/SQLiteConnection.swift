@@ -71,7 +71,20 @@ public final class SQLiteConnection: Sendable {
         sqlite3_busy_timeout(db, Int32(clamping: milliseconds))
         // page_size first: it only takes effect before the first write, which switching to WAL is.
         let pageSize = options.pageSize.map { "PRAGMA page_size=\($0); " } ?? ""
-        try handle.exec("\(pageSize)PRAGMA journal_mode=WAL; PRAGMA synchronous=\(options.synchronous); PRAGMA foreign_keys=ON")
+        let setup = "\(pageSize)PRAGMA journal_mode=WAL; PRAGMA synchronous=\(options.synchronous); PRAGMA foreign_keys=ON"
+        // Reading the WAL index while another process restarts the log can fail with SQLITE_PROTOCOL (15) after
+        // SQLite's own retries (seen under load: a CLI opening the database while the daemon commits); it is
+        // transient, so the set-up is tried again a few times before it counts.
+        var tries = 0
+        while true {
+            do {
+                try handle.exec(setup)
+                break
+            } catch let error where error.extendedCode & 0xff == SQLITE_PROTOCOL && tries < 5 {
+                tries += 1
+                usleep(UInt32(10_000 * tries))
+            }
+        }
         self.storage = Mutex(handle)
     }
 

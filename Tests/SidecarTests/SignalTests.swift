@@ -52,8 +52,9 @@ struct SignalTests {
         let first = try b.startDaemon()
         let attempt = try await Self.deafAttempt(world, b)
         let leader = try requireValue(attempt.process)
+        let sent = ContinuousClock.now
         first.kill(SIGTERM)
-        let took = try await Processes.timeExit(first.pid, timeout: .seconds(10)) ?? .seconds(10)
+        let took = try await Processes.timeExit(first.pid, since: sent, timeout: .seconds(10)) ?? .seconds(10)
         let status = await first.wait(timeout: .seconds(10))
         #expect(status == 0, "\(first.stderr)")
         // The hook ignores SIGTERM, so the daemon waits the whole grace (2 s), then SIGKILLs the group; it must exit
@@ -89,8 +90,9 @@ struct SignalTests {
         // grace is 60 s).
         try await Task.sleep(for: .milliseconds(500))
         #expect(Processes.isAlive(leader.pid, startTime: leader.startTime), "the hook ignores SIGTERM and waits for the grace")
+        let sent = ContinuousClock.now
         daemon.kill(SIGINT)
-        let took = try await Processes.timeExit(daemon.pid, timeout: .seconds(10)) ?? .seconds(10)
+        let took = try await Processes.timeExit(daemon.pid, since: sent, timeout: .seconds(10)) ?? .seconds(10)
         let status = await daemon.wait(timeout: .seconds(10))
         #expect(status == 0, "\(daemon.stderr)")
         #expect(took < .seconds(1), "the second signal must not wait for the 60 s grace: exited \(took) after it\n\(daemon.stderr)")
@@ -117,11 +119,12 @@ struct SignalTests {
         let hook = try requireValue(attempt.process)
 
         let cancel = try await b.sidecar(["jobs", "cancel", "\(attempt.jobID)"])
+        let returned = ContinuousClock.now
         #expect(cancel.succeeded, "\(cancel.stderr)")
         #expect(cancel.stdout.contains("cancel requested"))
         // The lease (3 s) is renewed every second; the request is in the database once the command returns, so the
         // hook (which honours SIGTERM) stops within one renewal interval of that.
-        let took = try await Processes.timeExit(hook.pid, timeout: .seconds(5))
+        let took = try await Processes.timeExit(hook.pid, since: returned, timeout: .seconds(5))
         #expect(took != nil && took! < .milliseconds(1_000 + 500), "stopped \(String(describing: took)) after the cancel")
         let job = try await b.waitForJob(attempt.jobID, .cancelled, timeout: .seconds(10))
         let closed = try #require(try b.history().attempts(jobID: job.id).first)

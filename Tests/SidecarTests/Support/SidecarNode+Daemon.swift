@@ -52,12 +52,13 @@ enum Processes {
     /// Waits until `pid` has exited (gone or a zombie) or `timeout` passes; returns how long it took, or `nil` on
     /// timeout. Polled on a thread of its own: timing an exit on the cooperative pool would measure how busy the test
     /// process is, not the daemon.
-    static func timeExit(_ pid: Int32, timeout: Duration) async throws -> Duration? {
-        try await EtcdHarness.offPool { timeExitBlocking(pid, timeout: timeout) }
+    static func timeExit(_ pid: Int32, since start: ContinuousClock.Instant, timeout: Duration) async throws -> Duration? {
+        try await EtcdHarness.offPool { timeExitBlocking(pid, since: start, timeout: timeout) }
     }
 
-    private static func timeExitBlocking(_ pid: Int32, timeout: Duration) -> Duration? {
-        let start = ContinuousClock.now
+    /// The clock starts at `start` (taken by the caller right before the signal), not when this runs: a dispatch
+    /// queue may start the block late on a loaded host.
+    private static func timeExitBlocking(_ pid: Int32, since start: ContinuousClock.Instant, timeout: Duration) -> Duration? {
         while ContinuousClock.now - start < timeout {
             if ProcessIdentity.startTime(of: pid) == nil { return ContinuousClock.now - start }
             usleep(5_000)
