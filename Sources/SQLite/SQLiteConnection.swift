@@ -110,20 +110,21 @@ public final class SQLiteConnection: Sendable {
             if let commitSync {
                 try handle.exec("PRAGMA synchronous=\(commitSync)")
             }
-            defer {
-                if commitSync != nil { try? handle.exec("PRAGMA synchronous=\(synchronous)") }
-            }
-            try handle.exec(begin)
+            let outcome: Result<T, any Error>
             do {
+                try handle.exec(begin)
                 let value = try body(SQLiteTransaction(storage: handle))
                 handle.releaseStatements()
                 try handle.exec("COMMIT")
-                return value
+                outcome = .success(value)
             } catch {
                 handle.releaseStatements()
                 if handle.inTransaction { try? handle.exec("ROLLBACK") }
-                throw error
+                outcome = .failure(error)
             }
+            // Back to the connection's setting, or fail loudly: later commits must not go unsynced.
+            if commitSync != nil { try handle.exec("PRAGMA synchronous=\(synchronous)") }
+            return try outcome.get()
         }
     }
 }
