@@ -36,11 +36,9 @@ struct HTTPProbe {
             let connected = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
-            guard connected == 0 else {
-                let message = String(cString: strerror(errno))
-                close(fd)
-                throw TestSupportError("connect to 127.0.0.1:\(port): \(message)")
-            }
+            // No close here on failure: a class whose initializer throws once its properties are set is deinitialized,
+            // and `deinit` closes (a second close would close whatever descriptor took the number meanwhile).
+            guard connected == 0 else { throw TestSupportError("connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))") }
         }
 
         deinit { close(fd) }
