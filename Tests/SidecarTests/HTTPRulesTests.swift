@@ -208,6 +208,8 @@ extension HTTPRulesTests {
     ) async throws {
         let port = try EtcdHarness.freePort()
         let server = HTTPConnectionServer(listener: try ListenAddress(parsing: "127.0.0.1:\(port)").listen(), limits: limits, handler: handler)
+        // Accepting from here on, whenever the task below gets a thread of the pool (other tests may hold it a while).
+        server.start()
         let running = Task { await server.run() }
         do {
             try await body(port, server)
@@ -222,25 +224,28 @@ extension HTTPRulesTests {
 
     static let ok = HTTPReply.json(.object([("ok", .bool(true))]))
 
-    /// Six requests whose handler blocks (as a SQLite read may) are all in their handlers at once while this test's
-    /// own task keeps running: they hold connection threads, not the two threads of the cooperative pool (as tasks,
-    /// two of them would hold it until their 5 s wait ends, and this task with it).
+    /// More requests than the cooperative pool has threads, whose handler blocks (as a SQLite read may), are all in
+    /// their handlers at once: they hold connection threads, not the pool (as tasks, at most one per pool thread would
+    /// be, and the pool with them).
     @Test func blockingHandlersRunOnConnectionThreadsNotTheCooperativePool() async throws {
-        let entered = Mutex(0)
+        let count = ProcessInfo.processInfo.activeProcessorCount + 4
+        let inside = Mutex((now: 0, most: 0))
         let gate = DispatchGroup()
         gate.enter()
         try await Self.withServer(handler: { _ in
-            entered.withLock { $0 += 1 }
-            _ = gate.wait(timeout: .now() + 5)
+            inside.withLock {
+                $0.now += 1; $0.most = max($0.most, $0.now)
+            }
+            _ = gate.wait(timeout: .now() + 20)
+            inside.withLock { $0.now -= 1 }
             return .answered(Self.ok)
         }) { port, _ in
-            let started = ContinuousClock.now
             let clients = Task {
                 try await withThrowingTaskGroup(of: Int.self) { group in
-                    for _ in 0..<6 {
+                    for _ in 0..<count {
                         group.addTask {
                             try await HTTPProbe.onOwnThread {
-                                let connection = try HTTPProbe.Connection(port: port)
+                                let connection = try HTTPProbe.Connection(port: port, timeout: .seconds(30))
                                 try connection.send(HTTPProbe.requestText("GET", "/status"))
                                 return try connection.readResponse().status
                             }
@@ -249,15 +254,13 @@ extension HTTPRulesTests {
                     return try await group.reduce(into: [Int]()) { $0.append($1) }
                 }
             }
-            let deadline = started + .seconds(4)
-            while entered.withLock({ $0 }) < 6, ContinuousClock.now < deadline {
+            let deadline = ContinuousClock.now + .seconds(15)
+            while inside.withLock({ $0.most }) < count, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            let waited = ContinuousClock.now - started
             gate.leave()
-            #expect(entered.withLock { $0 } == 6, "all six handlers blocked at once")
-            #expect(waited < .seconds(4), "this task ran while they were blocked: \(waited)")
-            #expect(try await clients.value == Array(repeating: 200, count: 6))
+            #expect(inside.withLock { $0.most } == count, "all \(count) handlers blocked at once")
+            #expect(try await clients.value == Array(repeating: 200, count: count))
         }
     }
 
@@ -268,29 +271,39 @@ extension HTTPRulesTests {
         try await Self.withServer(handler: { request in
             if request.path == "/slow" {
                 return .awaiting(limit: .milliseconds(300)) { gate in
-                    try? await Task.sleep(for: .seconds(10))
+                    try? await Task.sleep(for: .seconds(30))
                     let committed = gate.commit()
                     lateCommit.withLock { $0 = committed }
                     return Self.ok
                 }
             }
-            return .awaiting(limit: .milliseconds(300)) { gate in
+            // A limit long enough for the task to get a pool thread while other tests run; it commits at once and
+            // answers half a second after the limit (the server waits up to 10 s more for a committed handler).
+            return .awaiting(limit: .seconds(5)) { gate in
                 let committed = gate.commit()
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .milliseconds(5500))
                 return HTTPReply.json(.object([("committed", .bool(committed))]), status: .accepted)
             }
         }) { port, _ in
-            let started = ContinuousClock.now
-            let slow = try await HTTPProbe.request(port: port, "/slow", method: "POST")
+            let (slow, took) = try await HTTPProbe.onOwnThread {
+                let started = ContinuousClock.now
+                let connection = try HTTPProbe.Connection(port: port, timeout: .seconds(40))
+                try connection.send(HTTPProbe.requestText("POST", "/slow"))
+                return (try connection.readResponse(), ContinuousClock.now - started)
+            }
             #expect(slow.status == 500, "\(slow.body)")
-            #expect(ContinuousClock.now - started < .seconds(5), "answered at the limit, not when the handler ended")
-            let deadline = ContinuousClock.now + .seconds(15)
+            #expect(took < .seconds(10), "answered at the limit, not when the handler ended (30 s): \(took)")
+            let deadline = ContinuousClock.now + .seconds(60)
             while lateCommit.withLock({ $0 }) == nil, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(lateCommit.withLock { $0 } == false, "the given-up handler is told not to act")
 
-            let committed = try await HTTPProbe.request(port: port, "/committed", method: "POST")
+            let committed = try await HTTPProbe.onOwnThread {
+                let connection = try HTTPProbe.Connection(port: port, timeout: .seconds(30))
+                try connection.send(HTTPProbe.requestText("POST", "/committed"))
+                return try connection.readResponse()
+            }
             #expect(committed.status == 202, "\(committed.body)")
             #expect(try committed.json()["committed"] as? Bool == true)
         }

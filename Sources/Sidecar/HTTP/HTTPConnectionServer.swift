@@ -38,6 +38,13 @@ final class HTTPConnectionServer: Sendable {
     private struct State {
         var stopping = false
         var connections = 0
+        var accepting = Accepting.notStarted
+        /// ``run()`` waiting for the accept thread to end.
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private enum Accepting {
+        case notStarted, running, ended
     }
 
     /// Serves on `listener` (a bound, listening socket, which the server closes when it stops).
@@ -48,23 +55,49 @@ final class HTTPConnectionServer: Sendable {
         self.handler = handler
     }
 
-    /// Accepts until ``stop()``, then waits up to a second for open connections to finish their answer.
+    /// Starts accepting on a thread of its own, at once (``run()`` does it too; a second call does nothing). When no
+    /// thread can be started the error is logged and the server is off.
+    func start() {
+        let starting = state.withLock { state in
+            guard state.accepting == .notStarted else { return false }
+            state.accepting = .running
+            return true
+        }
+        guard starting else { return }
+        let started = POSIXThread.start(name: "sidecar-http", stackBytes: 512 * 1024) { [self] in
+            acceptUntilStopped()
+            acceptingEnded()
+        }
+        if started != 0 {
+            logger.error("http: could not start the accept thread (\(String(cString: strerror(started)))); the status server is off")
+            close(listener)
+            acceptingEnded()
+        }
+    }
+
+    /// Accepts (``start()``) until ``stop()``, then waits up to a second for open connections to finish their answer.
     func run() async {
+        start()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let started = POSIXThread.start(name: "sidecar-http", stackBytes: 512 * 1024) { [self] in
-                acceptUntilStopped()
-                done.resume()
+            let ended = state.withLock { state in
+                if state.accepting != .ended { state.waiter = done }
+                return state.accepting == .ended
             }
-            if started != 0 {
-                logger.error("http: could not start the accept thread (\(String(cString: strerror(started)))); the status server is off")
-                close(listener)
-                done.resume()
-            }
+            if ended { done.resume() }
         }
         let deadline = ContinuousClock.now + .seconds(1)
         while connections > 0, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    private func acceptingEnded() {
+        let waiter = state.withLock { state in
+            state.accepting = .ended
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 
     /// Stops accepting; connections close after their current answer (idle ones within a quarter second).
