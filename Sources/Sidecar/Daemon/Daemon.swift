@@ -83,9 +83,11 @@ extension Daemon {
         } catch {
             throw CLIError("could not open the job database for HTTP: \(error)")
         }
-        let router = StatusRouter(
+        var router = StatusRouter(
             status: context.status, configuration: context.configuration, history: AuditHistory(database: database),
             queue: JobQueue(database: database), dcs: context.dcs, apiToken: config.sidecar.apiToken)
+        // POST /reinit reads the DCS (up to retry_timeout) and writes the job database (up to its 5 s busy timeout).
+        router.reinitTimeout = max(.seconds(30), config.retryTimeout + .seconds(15))
         return try StatusServer(address: address, router: router, logger: logger)
     }
 }
