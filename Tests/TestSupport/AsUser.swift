@@ -32,6 +32,7 @@ public enum AsUser {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputs.file("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outputs.file("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        InheritedDescriptors.markCloseOnExec()
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let spawned = withCStrings(fullArgv) { argvPointers in

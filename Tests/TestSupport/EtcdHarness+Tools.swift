@@ -35,6 +35,7 @@ extension EtcdHarness {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
+        InheritedDescriptors.markCloseOnExec()
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
