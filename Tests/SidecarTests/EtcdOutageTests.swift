@@ -122,35 +122,65 @@ struct EtcdOutageTests {
         await a.stopPostgres()
     }
 
-    @Test func aBootstrapThatFinishesWhileEtcdIsDownWaitsToPublishAndKeepsItsCluster() async throws {
-        let etcd = try await EtcdHarness.start()
-        defer { etcd.cleanup() }
-        let world = try await SidecarWorld.make(scope: "publish")
-        defer { world.tearDown() }
-        let started = world.directory.file("bootstrap.started")
-        let go = world.directory.file("bootstrap.go")
-        try world.hook(
-            "gated_bootstrap",
-            """
-            touch \(started)
-            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
-            """)
-        let a = try world.node("a")
-        try await a.configure(
-            etcd: try world.etcdSection(etcd),
-            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
-            parameters: EtcdBootstrapRaceTests.parameters)
-        let daemon = try SidecarDaemons([a])
-        defer { daemon.processes.forEach { $0.process.kill(SIGKILL) } }
-        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", daemon.story()) { FileManager.default.fileExists(atPath: started) }
-        #expect(try await world.etcdView(etcd).initialize == "")
-        await etcd.stopOffPool()
-        #expect(FileManager.default.createFile(atPath: go, contents: nil))
+    /// Node a's daemon bootstraps through a gated hook; etcd is stopped while the hook waits and then the gate opens, so
+    /// the cluster is complete while etcd is down: the fixture returns once the job waits to publish `initialize`.
+    struct WaitingToPublish {
+        let etcd: EtcdHarness
+        let world: SidecarWorld
+        let a: SidecarNode
+        let daemon: SidecarDaemons
 
-        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", daemon.story()) {
-            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
+        static func start(scope: String) async throws -> WaitingToPublish {
+            let etcd = try await EtcdHarness.start()
+            var world: SidecarWorld?
+            var daemon: SidecarDaemons?
+            do {
+                let made = try await SidecarWorld.make(scope: scope)
+                world = made
+                let started = made.directory.file("bootstrap.started")
+                let go = made.directory.file("bootstrap.go")
+                try made.hook(
+                    "gated_bootstrap",
+                    """
+                    touch \(started)
+                    i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+                    exec \(made.hooksDirectory)/initdb_bootstrap "$@"
+                    """)
+                let a = try made.node("a")
+                try await a.configure(
+                    etcd: try made.etcdSection(etcd),
+                    bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
+                    parameters: EtcdBootstrapRaceTests.parameters)
+                let running = try SidecarDaemons([a])
+                daemon = running
+                try await waitUntil(.seconds(60), "the bootstrap hook to start", running.story()) { FileManager.default.fileExists(atPath: started) }
+                #expect(try await made.etcdView(etcd).initialize == "")
+                await etcd.stopOffPool()
+                #expect(FileManager.default.createFile(atPath: go, contents: nil))
+                try await waitUntil(.seconds(90), "the bootstrap to wait for the DCS", running.story()) {
+                    try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
+                }
+                return WaitingToPublish(etcd: etcd, world: made, a: a, daemon: running)
+            } catch {
+                daemon?.processes.forEach { $0.process.kill(SIGKILL) }
+                world?.tearDown()
+                etcd.cleanup()
+                throw error
+            }
         }
+
+        /// Kills what is left and removes the world and etcd.
+        func cleanup() {
+            daemon.processes.forEach { $0.process.kill(SIGKILL) }
+            world.tearDown()
+            etcd.cleanup()
+        }
+    }
+
+    @Test func aBootstrapThatFinishesWhileEtcdIsDownWaitsToPublishAndKeepsItsCluster() async throws {
+        let fixture = try await WaitingToPublish.start(scope: "publish")
+        defer { fixture.cleanup() }
+        let (etcd, world, a, daemon) = (fixture.etcd, fixture.world, fixture.a, fixture.daemon)
         #expect(try await a.query("SELECT pg_is_in_recovery()") == "f", "the new cluster keeps running while it waits")
         try await etcd.restart()
         try await Self.waitUntil(.seconds(60), "a to publish initialize and lead", daemon.story()) {
@@ -171,32 +201,9 @@ struct EtcdOutageTests {
     /// same cluster (its system identifier as `initialize`, the leader key) without bootstrapping again.
     @Test(arguments: [SIGTERM, SIGKILL])
     func aCompleteBootstrapInterruptedWhilePublishingIsKeptAndPublishedByTheNextDaemon(signal: Int32) async throws {
-        let etcd = try await EtcdHarness.start()
-        defer { etcd.cleanup() }
-        let world = try await SidecarWorld.make(scope: "resume")
-        defer { world.tearDown() }
-        let started = world.directory.file("bootstrap.started")
-        let go = world.directory.file("bootstrap.go")
-        try world.hook(
-            "gated_bootstrap",
-            """
-            touch \(started)
-            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
-            """)
-        let a = try world.node("a")
-        try await a.configure(
-            etcd: try world.etcdSection(etcd),
-            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
-            parameters: EtcdBootstrapRaceTests.parameters)
-        let first = try SidecarDaemons([a])
-        defer { first.processes.forEach { $0.process.kill(SIGKILL) } }
-        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", first.story()) { FileManager.default.fileExists(atPath: started) }
-        await etcd.stopOffPool()
-        #expect(FileManager.default.createFile(atPath: go, contents: nil))
-        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", first.story()) {
-            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
-        }
+        let fixture = try await WaitingToPublish.start(scope: "resume")
+        defer { fixture.cleanup() }
+        let (etcd, world, a, first) = (fixture.etcd, fixture.world, fixture.a, fixture.daemon)
         let systemIdentifier = try await a.systemIdentifier()
 
         // The daemon stops while it waits.
@@ -239,32 +246,9 @@ struct EtcdOutageTests {
     /// recovery's sweep releases the `""` this node held and moves the cluster aside (SPEC §4), so `initialize` is
     /// never left held by a cluster nobody will publish, and the cancel is respected (no new job).
     @Test func aCancelWhilePublishingAbandonsTheClusterOnceInitializeCanBeReleased() async throws {
-        let etcd = try await EtcdHarness.start()
-        defer { etcd.cleanup() }
-        let world = try await SidecarWorld.make(scope: "abandon")
-        defer { world.tearDown() }
-        let started = world.directory.file("bootstrap.started")
-        let go = world.directory.file("bootstrap.go")
-        try world.hook(
-            "gated_bootstrap",
-            """
-            touch \(started)
-            i=0; while [ ! -e \(go) ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
-            exec \(world.hooksDirectory)/initdb_bootstrap "$@"
-            """)
-        let a = try world.node("a")
-        try await a.configure(
-            etcd: try world.etcdSection(etcd),
-            bootstrap: EtcdBootstrapRaceTests.bootstrap + "\n  method: gated\n  gated: {command: gated_bootstrap}",
-            parameters: EtcdBootstrapRaceTests.parameters)
-        let daemon = try SidecarDaemons([a])
-        defer { daemon.processes.forEach { $0.process.kill(SIGKILL) } }
-        try await Self.waitUntil(.seconds(60), "the bootstrap hook to start", daemon.story()) { FileManager.default.fileExists(atPath: started) }
-        await etcd.stopOffPool()
-        #expect(FileManager.default.createFile(atPath: go, contents: nil))
-        try await Self.waitUntil(.seconds(90), "the bootstrap to wait for the DCS", daemon.story()) {
-            try a.eventMessages().contains { $0.hasPrefix("DCS unreachable (") && $0.hasSuffix("); waiting to publish initialize") }
-        }
+        let fixture = try await WaitingToPublish.start(scope: "abandon")
+        defer { fixture.cleanup() }
+        let (etcd, world, a, daemon) = (fixture.etcd, fixture.world, fixture.a, fixture.daemon)
         let job = try #require(try a.daemonJobs().first)
         let record = a.stateDirectory + "/bootstrap-complete.json"
 
