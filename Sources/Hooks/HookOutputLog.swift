@@ -4,23 +4,22 @@
 
 /// The file a hook's whole output is appended to (both streams, as the bytes arrive).
 ///
-/// Missing parent directories are created 0700 and a new file 0600 (an existing file keeps its mode). Not thread-safe (hence `@unchecked`): only
-/// ``OutputRecorder`` uses it, under its lock.
+/// Missing parent directories are created 0700 before the hook starts (a directory that cannot be made stops it); the
+/// file itself, 0600 (an existing file keeps its mode), only with the hook's first byte: a hook that prints nothing
+/// leaves no empty file (`sidecar jobs logs` says it printed nothing), and a chain of silent methods creates no file
+/// per method. Not thread-safe (hence `@unchecked`): only ``OutputRecorder`` uses it, under its lock.
 final class HookOutputLog: @unchecked Sendable {
     let path: String
-    private var fd: Int32
+    /// -1 before the first byte, and after a failure.
+    private var fd: Int32 = -1
+    private var opened = false
     /// Why writing stopped, if it did (disk full...). The hook keeps running; the result reports it.
     private(set) var failure: String?
 
-    /// Opens (creating) the log; throws ``HookError`` with code `.logFile` if that is impossible.
+    /// Makes the log's directory; throws ``HookError`` with code `.logFile` if that is impossible.
     init(path: String) throws(HookError) {
         self.path = path
         try Self.makeParents(of: path)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw HookError(.logFile, "cannot open the hook log \(path): \(Self.describe(errno)); check that its directory is writable")
-        }
-        self.fd = fd
     }
 
     deinit {
@@ -28,6 +27,13 @@ final class HookOutputLog: @unchecked Sendable {
     }
 
     func append(_ bytes: UnsafeRawBufferPointer) {
+        if !opened {
+            opened = true
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+            if fd < 0 {
+                failure = "cannot open the hook log \(path): \(Self.describe(errno)); the output is only in the stored tails"
+            }
+        }
         guard fd >= 0, var base = bytes.baseAddress else { return }
         var left = bytes.count
         while left > 0 {

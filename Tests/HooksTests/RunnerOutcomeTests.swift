@@ -119,6 +119,26 @@ import Testing
         #expect(sink.received.filter { $0.stream == .stderr }.map(\.bytes) == [[0xE9]])
     }
 
+    /// A hook that prints nothing leaves no log file (its directory is still made first); one byte makes the file.
+    @Test func aSilentHookLeavesNoLogFile() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        var silent = try fixture.hook("exit 1")
+        silent.logPath = fixture.directory + "/logs/job-2/1.log"
+        let result = await runner.run(silent)
+        #expect(result.outcome == .failed(exitCode: 1))
+        #expect(result.outputBytes == 0)
+        #expect(result.logFailure == nil)
+        #expect(!FileManager.default.fileExists(atPath: fixture.directory + "/logs/job-2/1.log"))
+        #expect(FileManager.default.fileExists(atPath: fixture.directory + "/logs/job-2"))
+
+        var speaking = try fixture.hook("printf x >&2; exit 1")
+        speaking.logPath = fixture.directory + "/logs/job-2/2.log"
+        let spoke = await runner.run(speaking)
+        #expect(spoke.outputBytes == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fixture.directory + "/logs/job-2/2.log")) == Data("x".utf8))
+    }
+
     @Test func logFileGetsEveryByteWithPrivatePermissions() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }

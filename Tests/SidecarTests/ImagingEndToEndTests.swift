@@ -165,12 +165,13 @@ struct ImagingEndToEndTests {
         defer { world.tearDown() }
         _ = try await Self.primary(world)
         try world.hook("nope", "echo nope >&2; exit 1")
+        try world.hook("mute", "exit 1")
         let b = try world.node("b")
         try b.configure(
             postgresql: """
                   create_replica_methods: [first, second]
                   first: {command: nope}
-                  second: {command: nope}
+                  second: {command: mute}
                 """,
             sidecar: """
                   replica:
@@ -193,6 +194,12 @@ struct ImagingEndToEndTests {
         let attempts = try b.history().attempts(jobID: failed.id)
         #expect(attempts.map(\.method) == ["first", "second", "first", "second"])
         #expect(Set(attempts.map(\.cycle)).count == 2)
+        // The silent method left no log file; `jobs logs` says so, and prints the other's.
+        #expect(!FileManager.default.fileExists(atPath: try #require(attempts[1].logPath)))
+        let mute = try await b.sidecar(["jobs", "logs", "\(failed.id)", "2"])
+        #expect(mute.succeeded && mute.stdout.isEmpty && mute.stderr.contains("attempt 2 printed nothing"), "\(mute.stdout)\(mute.stderr)")
+        let spoke = try await b.sidecar(["jobs", "logs", "\(failed.id)", "1"])
+        #expect(spoke.stdout == "nope\n", "\(spoke.stderr)")
     }
 
     @Test func keepDataKeepsTheDataDirBetweenMethodsOnlyWhenAsked() async throws {

@@ -53,6 +53,10 @@ struct JobsLogsCommand: ParsableCommand {
             }
             return
         }
+        if attempt.logPath != nil, attempt.outputBytes == 0, attempt.outcome != nil {
+            Terminal.note("attempt \(attempt.number) printed nothing")
+            return
+        }
         let why = attempt.logPath.map { "log file \($0) is gone" } ?? "no log file was recorded"
         Terminal.note("attempt \(attempt.number): \(why); printing the stored tails (stdout, then stderr)")
         FileHandle.standardOutput.write(Data(attempt.stdoutTail))
