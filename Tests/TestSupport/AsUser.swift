@@ -32,7 +32,15 @@ public enum AsUser {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputs.file("out"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, outputs.file("err"), O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        InheritedDescriptors.markCloseOnExec()
+        // Nothing else of the test process goes to the child: Foundation's pipes are not close-on-exec, and a child
+        // (or a daemon it leaves behind) holding the pipes of other tests' children keeps them open after the test
+        // process ends — a daemon whose stderr pipe is held but never read blocks on its next log line and cannot
+        // even exit on SIGTERM (seen behind a `sidecar reinit --wait`). A close action per descriptor touches only the
+        // child (marking the parent's descriptors close-on-exec would break Foundation's `Process`, whose child must
+        // inherit a socket that tells the parent it ended); one closed meanwhile is ignored by glibc.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            if let fd = Int32(name), fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
+        }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let spawned = withCStrings(fullArgv) { argvPointers in

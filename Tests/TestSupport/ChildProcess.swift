@@ -19,7 +19,6 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
         process.standardInput = FileHandle.nullDevice
-        InheritedDescriptors.markCloseOnExec()
         try process.run()
         read(stdoutPipe.fileHandleForReading) { $0.stdoutData.append($1) }
         read(stderrPipe.fileHandleForReading) { $0.stderrData.append($1) }

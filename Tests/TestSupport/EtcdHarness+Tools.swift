@@ -35,7 +35,6 @@ extension EtcdHarness {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        InheritedDescriptors.markCloseOnExec()
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -93,7 +93,6 @@ public final class EtcdHarness: Sendable {
         process.standardOutput = log
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
-        InheritedDescriptors.markCloseOnExec()
         try process.run()
         state.withLock { $0.process = process }
         try await waitUntilHealthy(timeout: timeout)

@@ -18,14 +18,18 @@ final class CurlHandle {
         var description: String { message }
     }
 
-    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// `nil` once libcurl is loaded and initialised (on first use: sidecar does not link it), else why not.
+    private static let loadFailure: String? = sidecar_curl_load().map { String(cString: $0) }
 
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(tls: TLS) throws(DCSError) {
-        guard Self.globalInit, let handle = curl_easy_init() else {
-            throw DCSError(.configuration, "libcurl could not be initialised; check that libcurl is installed")
+        if let failure = Self.loadFailure {
+            throw DCSError(.configuration, "the etcd driver needs libcurl: \(failure); install libcurl4 (apt-get install libcurl4)")
+        }
+        guard let handle = sidecar_curl_easy_init() else {
+            throw DCSError(.configuration, "libcurl could not make a handle (out of memory?)")
         }
         self.handle = handle
         sidecar_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
@@ -46,7 +50,7 @@ final class CurlHandle {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        sidecar_curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
@@ -56,10 +60,10 @@ final class CurlHandle {
         let context = Unmanaged.passRetained(response)
         defer { context.release() }
         var list: UnsafeMutablePointer<curl_slist>? = nil
-        for header in ["Content-Type: application/json"] + headers { list = curl_slist_append(list, header) }
+        for header in ["Content-Type: application/json"] + headers { list = sidecar_curl_slist_append(list, header) }
         defer {
             sidecar_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, nil)
-            curl_slist_free_all(list)
+            sidecar_curl_slist_free_all(list)
         }
 
         sidecar_curl_setopt_string(handle, CURLOPT_URL, url)
@@ -74,10 +78,10 @@ final class CurlHandle {
             // COPYPOSTFIELDS copies the bytes: the pointer need not outlive this call.
             sidecar_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
-        let code = curl_easy_perform(handle)
+        let code = sidecar_curl_easy_perform(handle)
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
-            let summary = String(cString: curl_easy_strerror(code))
+            let summary = String(cString: sidecar_curl_easy_strerror(code))
             return .failure(Failure(code: Int(code.rawValue), message: detail.isEmpty ? summary : "\(summary): \(detail)"))
         }
         var status = 0
