@@ -95,26 +95,10 @@ struct BaseBackupTests {
         let dir = try ScratchDirectory("pg", owner: PostgresCluster.user)
         defer { dir.remove() }
         let data = DataDirectory(path: dir.file("data"))
-        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "postgres"))
-        let result = await PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync")])
-            .run(source: source, passfile: "/dev/null", timeout: .seconds(120))
-        try #require(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
-        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
-        let port = try FreePort.next()
-        try data.writeParameters([ConfigParameter("unix_socket_directories", dir.path)], listen: HostPort(host: "127.0.0.1", port: port))
-        // PostgreSQL wants a restore_command for targeted recovery; `false` makes it use the WAL the backup streamed.
-        try data.writeRecoveryConfiguration([
-            ConfigParameter("restore_command", "false"), ConfigParameter("recovery_target", "immediate"),
-            ConfigParameter("recovery_target_action", "promote"),
-        ])
-        #expect(Fixtures.exists(data.file("recovery.signal")))
-        let pgCtl = PgCtl(binaries: binaries, dataDirectory: data.path, timeout: .seconds(60))
-        let started = try AsUser.run(
-            [PostgresCluster.binary("pg_ctl")]
-                + pgCtl.startArguments(logFile: dir.file("log"), settings: [ConfigParameter("hot_standby", "off")], wait: false)
-        )
-        defer { _ = try? AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.stopArguments(mode: .immediate), timeout: .seconds(90)) }
-        try #require(started.succeeded, "start: \(started.stderr)")
+        let recovering = try await startInRecovery(
+            copyOf: primary, into: dir, action: "promote", settings: [ConfigParameter("hot_standby", "off")])
+        defer { recovering.stop() }
+        let port = recovering.port
         let psql = Psql(binaries: binaries, host: dir.path, port: port, user: "postgres")
         let deadline = ContinuousClock.now + .seconds(30)
         var promoted = false
@@ -139,21 +123,9 @@ struct BaseBackupTests {
         let dir = try ScratchDirectory("pg", owner: PostgresCluster.user)
         defer { dir.remove() }
         let data = DataDirectory(path: dir.file("data"))
-        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "postgres"))
-        let result = await PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync")])
-            .run(source: source, passfile: "/dev/null", timeout: .seconds(120))
-        try #require(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
-        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
-        let port = try FreePort.next()
-        try data.writeParameters([ConfigParameter("unix_socket_directories", dir.path)], listen: HostPort(host: "127.0.0.1", port: port))
-        try data.writeRecoveryConfiguration([
-            ConfigParameter("restore_command", "false"), ConfigParameter("recovery_target", "immediate"),
-            ConfigParameter("recovery_target_action", "pause"),
-        ])
-        let pgCtl = PgCtl(binaries: binaries, dataDirectory: data.path, timeout: .seconds(60))
-        let started = try AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.startArguments(logFile: dir.file("log"), wait: false))
-        defer { _ = try? AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.stopArguments(mode: .immediate), timeout: .seconds(90)) }
-        try #require(started.succeeded, "start: \(started.stderr)")
+        let recovering = try await startInRecovery(copyOf: primary, into: dir, action: "pause")
+        defer { recovering.stop() }
+        let port = recovering.port
         let psql = Psql(binaries: binaries, host: dir.path, port: port, user: "postgres")
         let deadline = ContinuousClock.now + .seconds(30)
         var status: RecoveryStatus?
@@ -165,5 +137,40 @@ struct BaseBackupTests {
         #expect(status?.inRecovery == true)
         #expect(status?.replayPaused == true, "log: \((try? Fixtures.read(dir.file("log"))) ?? "")")
         #expect(data.livePostmasterPID() != nil)
+    }
+
+    /// A server started (without waiting) on a base backup of `primary` in `dir/data`, on a free port, with a targeted
+    /// recovery (`recovery_target immediate`, the given action; `restore_command` `false` so it uses the WAL the
+    /// backup streamed); `stop()` stops it immediately.
+    struct Recovering {
+        var port: Int
+        var stop: () -> Void
+    }
+
+    func startInRecovery(
+        copyOf primary: PostgresCluster, into dir: ScratchDirectory, action: String, settings: [ConfigParameter] = []
+    ) async throws -> Recovering {
+        let data = DataDirectory(path: dir.file("data"))
+        let source = Connstring(source: HostPort(host: "127.0.0.1", port: primary.port), role: RoleCredentials(username: "postgres"))
+        let result = await PgBaseBackup(binaries: binaries, dataDirectory: data.path, options: [.flag("no-sync")])
+            .run(source: source, passfile: "/dev/null", timeout: .seconds(120))
+        try #require(result.outcome == .succeeded, "pg_basebackup: \(result.stderrText)")
+        #expect(try AsUser.run(["/bin/chown", "-R", "postgres:postgres", data.path], user: nil).succeeded)
+        let port = try FreePort.next()
+        try data.writeParameters([ConfigParameter("unix_socket_directories", dir.path)], listen: HostPort(host: "127.0.0.1", port: port))
+        try data.writeRecoveryConfiguration([
+            ConfigParameter("restore_command", "false"), ConfigParameter("recovery_target", "immediate"),
+            ConfigParameter("recovery_target_action", action),
+        ])
+        #expect(Fixtures.exists(data.file("recovery.signal")))
+        let pgCtl = PgCtl(binaries: binaries, dataDirectory: data.path, timeout: .seconds(60))
+        let started = try AsUser.run(
+            [PostgresCluster.binary("pg_ctl")] + pgCtl.startArguments(logFile: dir.file("log"), settings: settings, wait: false))
+        let stop = { _ = try? AsUser.run([PostgresCluster.binary("pg_ctl")] + pgCtl.stopArguments(mode: .immediate), timeout: .seconds(90)) }
+        guard started.succeeded else {
+            stop()
+            throw TestSupportError("start: \(started.stderr)")
+        }
+        return Recovering(port: port, stop: stop)
     }
 }
