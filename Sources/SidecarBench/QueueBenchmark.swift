@@ -69,6 +69,7 @@ enum QueueBenchmark {
     /// fdatasync measurements on the same filesystem (so both see the same load), in each `Mode`.
     static func runCycles(_ count: Int, in scratch: String) throws {
         say("queue: \(count) full job cycles (enqueue, claim, open attempt, close with a 2 KiB stdout tail, finish), synchronous=FULL")
+        try runCeiling(in: scratch)
         for mode in Mode.allCases {
             let database = try JobDatabase(stateDirectory: scratch + "/\(mode)")
             let queue = JobQueue(database: database)
@@ -108,6 +109,24 @@ enum QueueBenchmark {
                     format: "    cycles at %.0f%% of the ÷3 limit; synced commits at %.0f%% of the fdatasync rate", 100 * cycleRate / (syncRate / 3),
                     100 * cycleRate * commits / syncRate))
         }
+    }
+
+    /// The cheapest SQLite commit beside the fdatasync rate, interleaved the same way: what any synced commit of
+    /// the job store costs at least, so what a cycle of three of them can reach at most.
+    static func runCeiling(in scratch: String) throws {
+        let probe = try FsyncProbe(path: scratch + "/fsync-probe-ceiling")
+        let bare = try BareCommitProbe(path: scratch + "/bare-commit.sqlite")
+        for _ in 0..<8 {
+            try bare.measure(for: .milliseconds(250))
+            try probe.measure(for: .milliseconds(250))
+        }
+        let share = bare.rate / probe.rate
+        say("  ceiling: the cheapest SQLite commit (one 100-byte row, no index, same settings)")
+        say(
+            String(
+                format: "    %.0f commits/s (%.3f ms) beside %.0f fdatasync/s: one commit costs %.2f fdatasyncs,", bare.rate,
+                bare.secondsPerCommit * 1000, probe.rate, 1 / share))
+        say(String(format: "    so a cycle of 3 synced commits reaches at most %.0f%% of the ÷3 limit (%.0f cycles/s)", 100 * share, bare.rate / 3))
     }
 
     /// One job's writes in `mode`.
