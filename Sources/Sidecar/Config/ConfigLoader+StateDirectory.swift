@@ -22,7 +22,7 @@ extension ConfigLoader {
         loader.baseDirectory = (file as NSString).deletingLastPathComponent
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: text, .basic)
         } catch {
             throw CLIError("\(file) is not valid YAML: run 'sidecar config check --config \(file)'", exitCode: CLIError.usage)
         }

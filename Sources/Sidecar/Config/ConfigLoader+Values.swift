@@ -14,30 +14,50 @@ extension ConfigLoader {
         return ConfigMap(entries: Self.entries(of: mapping))
     }
 
-    /// The entries of a mapping in YAML order, with YAML merge keys (`<<: *defaults`) applied as PyYAML does:
-    /// merged entries first, keys written in the mapping itself win. Yams already refuses duplicate keys.
+    /// The entries of a mapping with YAML merge keys (`<<: *defaults`, `<<: [*a, *b]`) applied as PyYAML
+    /// builds a Python dict from them: ``flattened(_:)``'s pairs, each key where it first occurs, with the value
+    /// of its last occurrence (so keys written in the mapping itself win, and `*a` wins over `*b`).
     static func entries(of mapping: Node.Mapping) -> [(key: String, value: Node)] {
+        var entries: [(key: String, value: Node)] = []
+        for pair in flattened(mapping) {
+            if let index = entries.firstIndex(where: { $0.key == pair.key }) {
+                entries[index].value = pair.value
+            } else {
+                entries.append(pair)
+            }
+        }
+        return entries
+    }
+
+    /// PyYAML's `flatten_mapping`: the pairs a merge key brings in (a list of maps in reverse order, each
+    /// flattened itself), then the mapping's own pairs; duplicates kept. Yams already refuses duplicate keys.
+    static func flattened(_ mapping: Node.Mapping) -> [(key: String, value: Node)] {
         var merged: [(key: String, value: Node)] = []
         var own: [(key: String, value: Node)] = []
         for (key, value) in mapping {
-            let name = key.scalar?.string ?? "\(key)"
-            guard name == "<<", key.tag.description == Tag.Name.merge.rawValue else {
-                own.append((name, value))
+            guard isMergeKey(key) else {
+                own.append((key.scalar?.string ?? "\(key)", value))
                 continue
             }
-            let sources: [Node.Mapping]
             switch value {
-            case .mapping(let source): sources = [source]
-            case .sequence(let list): sources = list.compactMap(\.mapping)
-            default: sources = []
-            }
-            for source in sources {
-                for entry in entries(of: source) where !merged.contains(where: { $0.key == entry.key }) {
-                    merged.append(entry)
-                }
+            case .mapping(let source): merged += flattened(source)
+            case .sequence(let list): merged += list.reversed().compactMap(\.mapping).flatMap(flattened)
+            default: break
             }
         }
-        return merged.filter { entry in !own.contains { $0.key == entry.key } } + own
+        return merged + own
+    }
+
+    /// Whether a mapping key is YAML's merge key: a plain `<<`, or any scalar tagged `!!merge`. A quoted
+    /// `"<<"` is an ordinary key, as in PyYAML. (An explicit `!!str <<` merges too: Yams' duplicate-key check
+    /// has already resolved the plain key's tag to `str` in place, so the two read the same.)
+    static func isMergeKey(_ key: Node) -> Bool {
+        guard case .scalar(let scalar) = key else { return false }
+        switch ScalarKind(scalar) {
+        case .merge: return true
+        case .string: return scalar.style == .plain && scalar.string == "<<"
+        default: return false
+        }
     }
 
     /// A scalar's text (numbers and booleans as written); a problem for a list or map.
@@ -112,11 +132,11 @@ extension ConfigLoader {
     static func parameterValue(_ node: Node) -> ParameterValue {
         switch node {
         case .scalar(let scalar):
-            switch node.tag.description {
-            case Tag.Name.bool.rawValue: return .bool(booleanWord(scalar.string) ?? false, written: scalar.string)
-            case Tag.Name.null.rawValue: return .null(written: scalar.string)
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return .number(scalar.string)
-            default: return .string(scalar.string)
+            switch ScalarKind(scalar) {
+            case .bool: return .bool(booleanWord(scalar.string) ?? false, written: scalar.string)
+            case .null: return .null(written: scalar.string)
+            case .int, .float: return .number(scalar.string)
+            case .string, .merge, .timestamp, .value: return .string(scalar.string)
             }
         case .sequence(let sequence):
             return .list(sequence.map(parameterValue))
@@ -141,10 +161,10 @@ extension ConfigLoader {
         }
     }
 
-    /// Whether a node is a YAML null (`~`, `null`, empty).
+    /// Whether a node is a YAML null (`~`, `null`, empty, or tagged `!!null`).
     static func isNull(_ node: Node) -> Bool {
-        guard case .scalar = node else { return false }
-        return node.tag.description == Tag.Name.null.rawValue
+        guard case .scalar(let scalar) = node else { return false }
+        return ScalarKind(scalar) == .null
     }
 
     /// `list`, `map` or `value`, for messages.

@@ -48,7 +48,7 @@ struct ConfigLoader {
         loader.baseDirectory = file.map { ($0 as NSString).deletingLastPathComponent } ?? currentDirectory
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             let where_ = file ?? "the configuration"
             let detail = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
