@@ -64,18 +64,43 @@ public struct Member: Sendable, Equatable {
         return (host, url.port ?? 5432)
     }
 
-    /// Compact JSON, as Patroni writes it.
+    /// Compact JSON, as Patroni writes it, keys sorted, `/` not escaped. Written by hand: `JSONSerialization`'s
+    /// `.sortedKeys` compares keys with an ICU collator, which maps megabytes of ICU into the daemon.
     public func json() -> String {
-        var object: [String: Any] = ["conn_url": connURL, "state": state, "role": role]
-        if let apiURL { object["api_url"] = apiURL }
-        if let version { object["version"] = version }
-        var tagObject: [String: Any] = [:]
-        for (key, value) in tags { tagObject[key] = value }
-        if clonefrom { tagObject["clonefrom"] = true }
-        if nofailover { tagObject["nofailover"] = true }
-        if !tagObject.isEmpty { object["tags"] = tagObject }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var fields = ["conn_url": Self.quoted(connURL), "state": Self.quoted(state), "role": Self.quoted(role)]
+        if let apiURL { fields["api_url"] = Self.quoted(apiURL) }
+        if let version { fields["version"] = Self.quoted(version) }
+        var tagFields = tags.mapValues(Self.quoted)
+        if clonefrom { tagFields["clonefrom"] = "true" }
+        if nofailover { tagFields["nofailover"] = "true" }
+        if !tagFields.isEmpty { fields["tags"] = Self.object(tagFields) }
+        return Self.object(fields)
+    }
+
+    /// `{"key":value,...}` from already encoded values, keys in code point order.
+    private static func object(_ fields: [String: String]) -> String {
+        "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`... or `\u00XX`, the rest as UTF-8.
+    private static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
     }
 
     /// Parses a member value written by sidecar or by Patroni; `nil` if it is not a JSON object.

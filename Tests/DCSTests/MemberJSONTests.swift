@@ -29,6 +29,22 @@ import Testing
         #expect(Member.parse(name: "b", json: json) == member)
     }
 
+    @Test func jsonHasSortedKeysUnescapedSlashesAndEscapedControlCharacters() throws {
+        let plain = Member(
+            name: "a", connURL: "postgres://h:5432/postgres", state: "running", role: "replica", clonefrom: true, tags: ["zone": "eu/1"])
+        #expect(
+            plain.json() == #"{"conn_url":"postgres://h:5432/postgres","role":"replica","state":"running","tags":{"clonefrom":true,"zone":"eu/1"}}"#)
+        let odd = "q\"b\\n\nr\rt\tb\u{08}f\u{0C}c\u{01}\u{1F}é€😀/"
+        let member = Member(name: "a", connURL: odd, state: odd, role: odd, version: odd, nofailover: true, tags: [odd: odd, "B": "1", "a": "2"])
+        let json = member.json()
+        #expect(json.contains(#""q\"b\\n\nr\rt\tb\bf\fc\u0001\u001fé€😀/""#))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(object["conn_url"] as? String == odd)
+        let tags = try #require(object["tags"] as? [String: Any])
+        #expect(tags[odd] as? String == odd && tags["nofailover"] as? Bool == true)
+        #expect(Member.parse(name: "a", json: json) == member)
+    }
+
     @Test func aMemberWrittenByPatroniReadsAsACloneSource() throws {
         // As Patroni 3.x/4.x publishes a running replica (older versions say `master` for the primary).
         let patroniReplica = """
