@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 
 /// `sidecar`: prepares PostgreSQL data directories the way Patroni's replica imaging and bootstrap does.
-@main
 struct SidecarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sidecar",

@@ -14,11 +14,16 @@ struct EtcdBootstrapRaceTests {
             - host all all 127.0.0.1/32 scram-sha-256
         """
     /// A small, fast PostgreSQL for each node.
+    /// `wal_keep_size`: four replicas back up the new primary at once and sidecar creates no replication slots, so the
+    /// checkpoint that starts one backup could recycle the WAL segment a replica that just finished needs to begin
+    /// streaming ("requested WAL segment ... has already been removed"); kept WAL closes that window, as for any
+    /// PostgreSQL cluster without slots (docs/postgres.md).
     static let parameters = """
             fsync: "off"
             shared_buffers: 16MB
             max_connections: 20
             max_wal_senders: 20
+            wal_keep_size: 128MB
         """
     static let chain = """
           create_replica_methods: [fails, basebackup]
