@@ -66,8 +66,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict,
-            linkerSettings: releaseLinking
+            swiftSettings: strict
         ),
         .executableTarget(
             name: "Sidecar",
@@ -78,7 +77,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: releaseLinking
         ),
         .executableTarget(
             name: "SidecarBench",
