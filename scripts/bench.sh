@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds sidecar and sidecar-bench as they ship (release, Swift standard library and Foundation linked statically,
-# lld with packed relocations: the Dockerfile's build) into .build-bench, then runs `sidecar-bench "$@"`, e.g.
+# Builds sidecar and sidecar-bench as they ship (release, Swift standard library and Foundation linked statically;
+# Package.swift links release builds of sidecar with lld and packed relocations: the Dockerfile's build) into
+# .build-bench, then runs `sidecar-bench "$@"`, e.g.
 #   scripts/bench.sh queue      scripts/bench.sh chain      scripts/bench.sh http
 # imaging, chain, reliability and http start PostgreSQL as the `postgres` user, so run this as root.
 # Figures only mean something on a quiet machine: nothing else building or testing at the same time.
@@ -12,8 +13,13 @@ if [ $# -eq 0 ]; then
     exit 64
 fi
 echo "== building the release binaries (static Swift stdlib) into .build-bench" >&2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for product in sidecar sidecar-bench; do
-    swift build -c release --static-swift-stdlib --scratch-path .build-bench --product "$product" 2>&1 \
-        | grep -vE 'warning: the use of .mktemp' | tail -n 1 >&2
+    if ! swift build -c release --static-swift-stdlib --scratch-path .build-bench --product "$product" >"$log" 2>&1; then
+        cat "$log" >&2
+        exit 1
+    fi
+    tail -n 1 "$log" >&2
 done
 exec .build-bench/release/sidecar-bench "$@"

@@ -1,4 +1,5 @@
 import Foundation
+import JobStore
 import SQLite
 
 /// Measures the cheapest commit SQLite can make with the job store's settings (WAL, `synchronous=FULL`, 1 KiB
@@ -15,7 +16,7 @@ final class BareCommitProbe {
     init(path: String) throws {
         self.path = path
         var options = SQLiteConnection.Options()
-        options.pageSize = 1024
+        options.pageSize = JobDatabase.pageSize
         connection = try SQLiteConnection(path: path, options: options)
         try connection.write { try $0.execute(script: "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v BLOB NOT NULL) STRICT") }
     }

@@ -33,8 +33,8 @@ enum ChainBenchmark {
             var perMethod: [Double] = []
             var inChain: [Double] = []
             for round in 0..<rounds {
-                bare.append(try HooksBenchmark.cSpawn(spawner: spawner, script: fail, piped: false) / Double(methods))
-                piped.append(try HooksBenchmark.cSpawn(spawner: spawner, script: fail, piped: true) / Double(methods))
+                bare.append(try HooksBenchmark.cSpawn(spawner: spawner, script: fail, piped: false) / Double(HooksBenchmark.spawns))
+                piped.append(try HooksBenchmark.cSpawn(spawner: spawner, script: fail, piped: true) / Double(HooksBenchmark.spawns))
                 try commits.measure(for: .milliseconds(300))
                 let long = try chainRun(sidecar: sidecar, root: root, name: "long\(round)", failing: methods)
                 let short = try chainRun(sidecar: sidecar, root: root, name: "short\(round)", failing: 0)

@@ -136,7 +136,8 @@ extension ConfigLoader {
             case .bool: return .bool(booleanWord(scalar.string) ?? false, written: scalar.string)
             case .null: return .null(written: scalar.string)
             case .int, .float: return .number(scalar.string)
-            case .string, .merge, .timestamp, .value: return .string(scalar.string)
+            case .timestamp: return .string(PythonTimestamp.render(scalar.string) ?? scalar.string)
+            case .string, .merge, .value: return .string(scalar.string)
             }
         case .sequence(let sequence):
             return .list(sequence.map(parameterValue))

@@ -11,6 +11,11 @@ import Yams
 /// Where Yams' default rules and PyYAML disagree, this follows PyYAML: `0o17` is a string (PyYAML's octal
 /// is `017`), and a float needs a dot and a signed exponent (`1e3` and `1.5e3` are strings, `1.5e+3` is a
 /// float).
+///
+/// Left where Yams itself differs from PyYAML (docs/configuration.md): a plain scalar that is also used as a mapping
+/// key through an anchor reads as a string everywhere (Yams' duplicate-key check resolves the shared tag in place);
+/// a plain and a quoted key with the same text (`1` and `"1"`) are duplicates; a merge of something that is not a
+/// map, and `<<` or `=` as a value, which PyYAML refuses, are taken as they are.
 enum ScalarKind: Sendable, Equatable {
     case string, null, bool, int, float, merge, timestamp, value
 
