@@ -168,34 +168,17 @@ public struct JobQueue: Sendable {
         try tx.execute("INSERT INTO events (job_id, at, message) VALUES (?, ?, ?)", jobID, at, SecretMask.maskText(message))
     }
 
-    /// `2026-11-27T14:32:27Z`: UTC, whole seconds (what `date.formatted(.iso8601)` writes), computed by hand:
-    /// the format style builds an ICU calendar and time zone, which maps megabytes of ICU into the daemon.
+    /// `2026-11-27T14:32:27Z`: UTC, whole seconds (what `date.formatted(.iso8601)` writes), from `gmtime_r`: the
+    /// format style builds an ICU calendar and time zone, which maps megabytes of ICU into the daemon.
     static func rfc3339(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let (days, time) = (seconds.floorDivided(by: 86_400), seconds - seconds.floorDivided(by: 86_400) * 86_400)
-        // Days since 1970-01-01 to a proleptic Gregorian date, in 400-year eras starting on March 1st.
-        let shifted = days + 719_468
-        let era = shifted.floorDivided(by: 146_097)
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func padded(_ value: Int64, _ width: Int) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func padded(_ value: Int32, _ width: Int) -> String {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))T"
-            + "\(padded(time / 3_600, 2)):\(padded(time / 60 % 60, 2)):\(padded(time % 60, 2))Z"
-    }
-}
-
-extension Int64 {
-    /// The quotient rounded toward negative infinity (`-1 / 86_400` is -1, not 0).
-    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
-        let quotient = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+        return "\(padded(parts.tm_year + 1900, 4))-\(padded(parts.tm_mon + 1, 2))-\(padded(parts.tm_mday, 2))T"
+            + "\(padded(parts.tm_hour, 2)):\(padded(parts.tm_min, 2)):\(padded(parts.tm_sec, 2))Z"
     }
 }
