@@ -64,8 +64,9 @@ public struct Member: Sendable, Equatable {
         return (host, url.port ?? 5432)
     }
 
-    /// Compact JSON, as Patroni writes it, keys sorted, `/` not escaped. Written by hand: `JSONSerialization`'s
-    /// `.sortedKeys` compares keys with an ICU collator, which maps megabytes of ICU into the daemon.
+    /// Compact JSON, as Patroni writes it, keys sorted, `/` not escaped. The object is assembled here and only its
+    /// strings go through `JSONSerialization`: its `.sortedKeys` compares keys with an ICU collator, which maps
+    /// megabytes of ICU into the daemon.
     public func json() -> String {
         var fields = ["conn_url": Self.quoted(connURL), "state": Self.quoted(state), "role": Self.quoted(role)]
         if let apiURL { fields["api_url"] = Self.quoted(apiURL) }
@@ -82,25 +83,10 @@ public struct Member: Sendable, Equatable {
         "{" + fields.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`... or `\u00XX`, the rest as UTF-8.
+    /// `text` as a JSON string literal.
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        let data = try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 
     /// Parses a member value written by sidecar or by Patroni; `nil` if it is not a JSON object.
