@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Builds sidecar and sidecar-bench as they ship (release, Swift standard library and Foundation linked statically;
-# Package.swift links release builds of sidecar with lld and packed relocations: the Dockerfile's build) into
+# Builds sidecar and sidecar-bench as they ship (scripts/build-release.sh: the Dockerfile's build) into
 # .build-bench, then runs `sidecar-bench "$@"`, e.g.
 #   scripts/bench.sh queue      scripts/bench.sh chain      scripts/bench.sh http
 # imaging, chain, reliability and http start PostgreSQL as the `postgres` user, so run this as root.
@@ -16,7 +15,7 @@ echo "== building the release binaries (static Swift stdlib) into .build-bench" 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for product in sidecar sidecar-bench; do
-    if ! swift build -c release --static-swift-stdlib --scratch-path .build-bench --product "$product" >"$log" 2>&1; then
+    if ! scripts/build-release.sh --scratch-path .build-bench --product "$product" >"$log" 2>&1; then
         cat "$log" >&2
         exit 1
     fi
