@@ -81,9 +81,17 @@ extension HookRunner {
         return cause
     }
 
-    /// Returns once our child `pid` has exited (not reaped). Right after the streams end the exit is usually
-    /// complete or some microseconds away, so the checks start 50 µs apart and back off to 50 ms.
+    /// Returns once our child `pid` has exited (not reaped). The kernel closes an exiting process's files a little
+    /// before it becomes a zombie, so right after the streams end the exit is usually some microseconds away: the
+    /// first 200 µs are spent checking between yields of the thread (a sleep would cost a timer and a thread hop,
+    /// and wait 50 µs at least), then the checks back off from 50 µs to 50 ms (a hook that closed its streams and
+    /// runs on).
     private static func waitForExit(of pid: Int32) async {
+        let spinUntil = ContinuousClock.now + .microseconds(200)
+        repeat {
+            if ProcessGroup.childHasExited(pid) { return }
+            sched_yield()
+        } while ContinuousClock.now < spinUntil
         var attempt = 0
         while !ProcessGroup.childHasExited(pid) {
             attempt += 1
@@ -115,17 +123,28 @@ extension HookRunner {
         let grace = invocation.grace
         let poll = leaderPollInterval
         return await withTaskGroup(of: Void.self) { timers in
-            if let timeout = invocation.timeout {
-                timers.addTask {
-                    if (try? await Task.sleep(for: timeout)) != nil { wake.yield(.timeout) }
-                }
-            }
-            // A grandchild that keeps writing after the leader exited would keep the streams busy: kill it.
+            // One timer for the timeout and for the leader's exit: a grandchild that keeps writing after the leader
+            // exited would keep the streams busy, so it is killed. (One task rather than two: every task a run
+            // starts costs the chain some microseconds per method.)
+            let deadline = invocation.timeout.map { ContinuousClock.now + $0 }
             timers.addTask {
-                while (try? await Task.sleep(for: poll)) != nil {
-                    if ProcessGroup.childHasExited(process.pid) {
-                        wake.yield(.leaderExited)
+                var leaderExited = false
+                while true {
+                    var nap = poll
+                    if let deadline {
+                        let left = deadline - ContinuousClock.now
+                        if left <= .zero {
+                            wake.yield(.timeout)
+                            return
+                        }
+                        nap = leaderExited ? left : min(poll, left)
+                    } else if leaderExited {
                         return
+                    }
+                    guard (try? await Task.sleep(for: nap)) != nil else { return }
+                    if !leaderExited, ProcessGroup.childHasExited(process.pid) {
+                        leaderExited = true
+                        wake.yield(.leaderExited)
                     }
                 }
             }
