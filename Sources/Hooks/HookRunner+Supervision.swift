@@ -126,16 +126,20 @@ extension HookRunner {
             // One timer for the timeout and for the leader's exit: a grandchild that keeps writing after the leader
             // exited would keep the streams busy, so it is killed. (One task rather than two: every task a run
             // starts costs the chain some microseconds per method.)
-            let deadline = invocation.timeout.map { ContinuousClock.now + $0 }
+            let limit = invocation.timeout.map { ContinuousClock.now + $0 }
             timers.addTask {
+                var deadline = limit
                 var leaderExited = false
                 while true {
                     var nap = poll
-                    if let deadline {
-                        let left = deadline - ContinuousClock.now
+                    if let due = deadline {
+                        let left = due - ContinuousClock.now
                         if left <= .zero {
+                            // Timed out; the leader is still watched (a grandchild left writing after it is killed).
                             wake.yield(.timeout)
-                            return
+                            deadline = nil
+                            if leaderExited { return }
+                            continue
                         }
                         nap = leaderExited ? left : min(poll, left)
                     } else if leaderExited {

@@ -100,6 +100,25 @@ import Testing
         #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
     }
 
+    @Test func grandchildWritingAfterTheLeaderEndsOnTimeoutIsKilledBeforeTheGrace() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        // The leader dies of the timeout's SIGTERM; its child ignores SIGTERM and keeps the pipe busy. The leader
+        // is still watched after the timeout, so the group gets its SIGKILL then, not after the 30 s grace.
+        let script = """
+            sh -c "trap '' TERM; while :; do echo flood; done" &
+            while :; do sleep 0.1; done
+            """
+        let invocation = try fixture.hook(script, timeout: .seconds(1), grace: .seconds(30), tailBytes: 6)
+        let start = clock.now
+        let result = await runner.run(invocation)
+        #expect(result.outcome == .timedOut)
+        #expect(result.stdoutTail == Array("flood\n".utf8))
+        #expect(clock.now - start < .seconds(5), "returned after \(clock.now - start)")
+        let process = try #require(result.process)
+        #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
+    }
+
     @Test func hookThatClosesItsOutputRunsToItsEnd() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
