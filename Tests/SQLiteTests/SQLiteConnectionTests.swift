@@ -178,3 +178,48 @@ import Testing
         #expect(Set(values).count == 400)
     }
 }
+
+@Suite struct LogPreallocationTests {
+    @Test func theLogGrowsToItsWorkingSizeOnceAndCommitsGoOnOverZeros() throws {
+        let scratch = try ScratchDirectory("sqlite")
+        defer { scratch.remove() }
+        let path = scratch.file("a.sqlite")
+        var options = SQLiteConnection.Options()
+        options.pageSize = 1024
+        let connection = try SQLiteConnection(path: path, options: options)
+        try connection.write { tx in try tx.execute(script: "CREATE TABLE t (v BLOB NOT NULL)") }
+        let logPath = path + "-wal"
+        let before = try #require(try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int)
+        // 1 KiB pages, wal_autocheckpoint 1000 (SQLite's default): 32 + 1048 × 1064 bytes.
+        let target = 32 + 1048 * 1064
+        #expect(before < target)
+        #expect(try connection.preallocateLog() == target - before)
+        #expect(try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int == target)
+        #expect(try connection.preallocateLog() == 0)
+        let tail = try #require(FileManager.default.contents(atPath: logPath)).suffix(target - before)
+        #expect(tail.allSatisfy { $0 == 0 })
+
+        // Commits write over the zeros: the file does not grow, and every row is there for another connection.
+        for value in 0..<50 {
+            try connection.write { tx in try tx.execute("INSERT INTO t VALUES (?)", [UInt8](repeating: UInt8(value), count: 3000)) }
+        }
+        #expect(try FileManager.default.attributesOfItem(atPath: logPath)[.size] as? Int == target)
+        let other = try SQLiteConnection(path: path)
+        #expect(try other.read { try $0.queryFirst("SELECT count(*) FROM t")?[0] as Int? } == 50)
+
+        // A crash leaves the frames and the zeros after them: recovery (a copy without the -shm index, as after a
+        // reboot) replays the frames and stops at the zeros.
+        let copy = scratch.file("copy.sqlite")
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        try FileManager.default.copyItem(atPath: logPath, toPath: copy + "-wal")
+        let recovered = try SQLiteConnection(path: copy)
+        let rows = try recovered.read { try $0.query("SELECT v FROM t").map { try $0[0] as [UInt8] } }
+        #expect(rows.count == 50)
+        #expect(rows.enumerated().allSatisfy { index, row in row == [UInt8](repeating: UInt8(index), count: 3000) })
+    }
+
+    @Test func aMemoryDatabaseHasNoLogToGrow() throws {
+        let connection = try SQLiteConnection(path: ":memory:")
+        #expect(try connection.preallocateLog() == 0)
+    }
+}
