@@ -55,20 +55,6 @@ public final class JobDatabase: Sendable {
         }
     }
 
-    /// Grows the database's write-ahead log to its working size ahead of the commits, so that from the first one on
-    /// they overwrite blocks the file has instead of appending (an append also syncs the file's new size: on this
-    /// project's machine a fresh job database's commits took ≈50–150 µs more until the log had grown); returns the
-    /// bytes added. The daemon calls it once at start (`SQLiteConnection.preallocateLog()`). Throws `JobStoreError`
-    /// (`.database`).
-    @discardableResult
-    public func preallocateLog() throws(JobStoreError) -> Int {
-        do {
-            return try connection.preallocateLog()
-        } catch {
-            throw JobStoreError.wrap(error, "grow the job database's log")
-        }
-    }
-
     /// Runs a write transaction, turning failures into `JobStoreError` (`.database`, or the body's own).
     func write<T: Sendable>(
         _ what: String, _ durability: SQLiteConnection.Durability = .synced, _ body: (SQLiteTransaction) throws -> T

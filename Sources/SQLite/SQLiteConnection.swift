@@ -97,52 +97,6 @@ public final class SQLiteConnection: Sendable {
         return try transaction("BEGIN IMMEDIATE", unsynced ? "NORMAL" : nil, body)
     }
 
-    /// Grows the write-ahead log (`<path>-wal`) with written zeros to the size it reaches between two automatic
-    /// checkpoints, `32 + (page size + 24) × (wal_autocheckpoint + 64)` bytes, and syncs it, unless it is that large
-    /// already; returns the bytes added (0 for `:memory:`, URIs, or with automatic checkpoints off).
-    ///
-    /// Why: a commit that appends to the log also has to sync the file's new size (on ext4, journal or not, a second
-    /// write per `fdatasync`), while one that overwrites blocks the log already has syncs its data only. SQLite reuses
-    /// the log from its start after each checkpoint, so a log that has reached its working size costs nothing more;
-    /// a fresh one (a new database, or after the last connection closed and SQLite deleted it) grows commit by
-    /// commit. Zeros written ahead are not frames (a frame needs the header's salt and a valid checksum), so SQLite
-    /// writes over them, and recovery after a crash stops where the frames end. Space `fallocate` reserves would not
-    /// do: its blocks are unwritten, and the first write into each changes the file's metadata all the same.
-    ///
-    /// Runs under the log's write lock (`BEGIN IMMEDIATE`), so no other connection appends meanwhile. Throws
-    /// `SQLiteError` (busy, or the file cannot be written: `SQLITE_IOERR` with the errno in the message).
-    @discardableResult
-    public func preallocateLog() throws -> Int {
-        guard path != ":memory:" && !path.hasPrefix("file:") else { return 0 }
-        let logPath = path + "-wal"
-        return try transaction("BEGIN IMMEDIATE", nil) { tx -> Int in
-            let pageSize: Int = try tx.queryFirst("PRAGMA page_size")?[0] ?? 4096
-            let frames: Int = try tx.queryFirst("PRAGMA wal_autocheckpoint")?[0] ?? 0
-            guard frames > 0 else { return 0 }
-            let target = 32 + (pageSize + 24) * (frames + 64)
-            let fd = open(logPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw SQLiteError.io("cannot open \(logPath)", errno: errno) }
-            defer { close(fd) }
-            var status = stat()
-            guard fstat(fd, &status) == 0 else { throw SQLiteError.io("cannot stat \(logPath)", errno: errno) }
-            var offset = Int(status.st_size)
-            guard offset < target else { return 0 }
-            let start = offset
-            let zeros = [UInt8](repeating: 0, count: 64 * 1024)
-            while offset < target {
-                let count = min(zeros.count, target - offset)
-                let written = zeros.withUnsafeBytes { pwrite(fd, $0.baseAddress, count, off_t(offset)) }
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw SQLiteError.io("cannot write \(logPath)", errno: errno)
-                }
-                offset += written
-            }
-            guard fdatasync(fd) == 0 else { throw SQLiteError.io("cannot sync \(logPath)", errno: errno) }
-            return target - start
-        }
-    }
-
     /// Runs `body` in a read transaction: every query in it sees the same snapshot. Throws `SQLiteError`, and
     /// whatever `body` throws.
     @discardableResult

@@ -1,9 +1,5 @@
 import CSQLite
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// A failure reported by SQLite, or by this wrapper when a value has the wrong type.
 ///
 /// `code` is SQLite's primary result code (`SQLITE_BUSY` = 5, `SQLITE_CONSTRAINT` = 19, ...), `extendedCode`
@@ -51,11 +47,6 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
         let extended = db.map { sqlite3_extended_errcode($0) } ?? result
         // sqlite3_extended_errcode reports the last failure on the handle; trust `result` if they disagree.
         return SQLiteError(extendedCode: (extended & 0xff) == (result & 0xff) ? extended : result, message: message, sql: sql)
-    }
-
-    /// A system call on one of the database's files failed (`SQLITE_IOERR`, the errno's text in the message).
-    static func io(_ what: String, errno code: Int32) -> SQLiteError {
-        SQLiteError(extendedCode: SQLITE_IOERR, message: "\(what): \(String(cString: strerror(code)))")
     }
 
     /// A value read from a column did not have the type the caller asked for.

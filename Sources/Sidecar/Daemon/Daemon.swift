@@ -25,11 +25,6 @@ struct Daemon {
         } catch {
             throw CLIError("could not open the job database in \(config.sidecar.stateDir): \(error)")
         }
-        do {
-            try database.preallocateLog()
-        } catch {
-            logger.warning("could not grow the job database's log ahead (commits append to it instead): \(error)")
-        }
         let dcs = try DaemonWiring.dcs(config)
         self.config = config
         context = ImagingContext(
