@@ -81,17 +81,9 @@ extension HookRunner {
         return cause
     }
 
-    /// Returns once our child `pid` has exited (not reaped). The kernel closes an exiting process's files a little
-    /// before it becomes a zombie, so right after the streams end the exit is usually some microseconds away: the
-    /// first 200 µs are spent checking between yields of the thread (a sleep would cost a timer and a thread hop,
-    /// and wait 50 µs at least), then the checks back off from 50 µs to 50 ms (a hook that closed its streams and
-    /// runs on).
+    /// Returns once our child `pid` has exited (not reaped). Right after the streams end the exit is usually
+    /// complete or some microseconds away, so the checks start 50 µs apart and back off to 50 ms.
     private static func waitForExit(of pid: Int32) async {
-        let spinUntil = ContinuousClock.now + .microseconds(200)
-        repeat {
-            if ProcessGroup.childHasExited(pid) { return }
-            sched_yield()
-        } while ContinuousClock.now < spinUntil
         var attempt = 0
         while !ProcessGroup.childHasExited(pid) {
             attempt += 1
@@ -123,32 +115,17 @@ extension HookRunner {
         let grace = invocation.grace
         let poll = leaderPollInterval
         return await withTaskGroup(of: Void.self) { timers in
-            // One timer for the timeout and for the leader's exit: a grandchild that keeps writing after the leader
-            // exited would keep the streams busy, so it is killed. (One task rather than two: every task a run
-            // starts costs the chain some microseconds per method.)
-            let limit = invocation.timeout.map { ContinuousClock.now + $0 }
+            if let timeout = invocation.timeout {
+                timers.addTask {
+                    if (try? await Task.sleep(for: timeout)) != nil { wake.yield(.timeout) }
+                }
+            }
+            // A grandchild that keeps writing after the leader exited would keep the streams busy: kill it.
             timers.addTask {
-                var deadline = limit
-                var leaderExited = false
-                while true {
-                    var nap = poll
-                    if let due = deadline {
-                        let left = due - ContinuousClock.now
-                        if left <= .zero {
-                            // Timed out; the leader is still watched (a grandchild left writing after it is killed).
-                            wake.yield(.timeout)
-                            deadline = nil
-                            if leaderExited { return }
-                            continue
-                        }
-                        nap = leaderExited ? left : min(poll, left)
-                    } else if leaderExited {
-                        return
-                    }
-                    guard (try? await Task.sleep(for: nap)) != nil else { return }
-                    if !leaderExited, ProcessGroup.childHasExited(process.pid) {
-                        leaderExited = true
+                while (try? await Task.sleep(for: poll)) != nil {
+                    if ProcessGroup.childHasExited(process.pid) {
                         wake.yield(.leaderExited)
+                        return
                     }
                 }
             }
