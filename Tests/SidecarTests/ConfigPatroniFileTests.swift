@@ -117,6 +117,7 @@ import Testing
 
     @Test func loadsUnchangedWithEveryUsedKeyTyped() throws {
         let fixture = try ConfigFixture()
+        defer { fixture.scratch.remove() }
         let result = try fixture.load(Self.patroniYAML)
         #expect(result.problems == [])
         let config = try #require(result.config)
@@ -192,6 +193,7 @@ import Testing
 
     @Test func customBootstrapAndTheOldSingularChainKey() throws {
         let fixture = try ConfigFixture()
+        defer { fixture.scratch.remove() }
         let result = try fixture.load(
             """
             scope: s
