@@ -8,7 +8,7 @@
 # `sidecar run --once`, its daemon idle, a replica daemon running the chain [noisy hook, basebackup] under /status
 # load, connection churn), with every `sidecar` process under valgrind's callgrind. Every function of the sidecar
 # binary that executed is listed: first what every profiled process ran, then what fewer of them ran, each group
-# ordered by the instructions it ran.
+# ordered by the instructions run in the function itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -35,13 +35,20 @@ echo "symbol-order: profiling sidecar-bench http under callgrind" >&2
 python3 - "$work" linker/sidecar.order <<'EOF'
 import collections, glob, re, sys
 work, out = sys.argv[1], sys.argv[2]
-cost = collections.Counter()     # instructions per function, all processes
+cost = collections.Counter()     # instructions run in each function itself, all processes
 used_by = collections.Counter()  # in how many of the profiled processes each function ran
-for path in glob.glob(f"{work}/callgrind.*.out"):
+profiles = glob.glob(f"{work}/callgrind.*.out")
+if not profiles:
+    sys.exit("symbol-order: no callgrind profile was written; linker/sidecar.order is unchanged")
+for path in profiles:
     objects, functions, seen = {}, {}, set()
-    in_sidecar, current = False, None
+    in_sidecar, current, call_cost_next = False, None, False
     for line in open(path, errors="replace"):
         line = line.rstrip("\n")
+        if line.startswith("calls="):
+            # The next cost line is the whole call's cost (the callee's, inclusive), not the caller's own.
+            call_cost_next = True
+            continue
         m = re.match(r"^(c?ob|c?fn)=\((\d+)\)(?: (.*))?$", line)
         if m:
             kind, ident, name = m.groups()
@@ -52,19 +59,26 @@ for path in glob.glob(f"{work}/callgrind.*.out"):
                 in_sidecar = objects.get(ident, "").endswith("/sidecar.real")
             elif kind == "fn":
                 name = re.sub(r"'\d+$", "", functions.get(ident, ""))
-                current = name if in_sidecar and name and not name.startswith("0x") else None
+                # Symbol names only: callgrind's own "0x…" (no symbol) and "(below main)" are not.
+                symbol = in_sidecar and name and not name.startswith("0x") and " " not in name and "(" not in name
+                current = name if symbol else None
                 if current and current not in seen:
                     seen.add(current)
                     used_by[current] += 1
             continue
         # A cost line of the current function: "<position> <instructions>".
-        if current and line[:1] in "0123456789+-*":
+        if line[:1] in "0123456789+-*":
+            if call_cost_next:
+                call_cost_next = False
+                continue
             parts = line.split()
-            if len(parts) >= 2 and parts[1].isdigit():
+            if current and len(parts) >= 2 and parts[1].isdigit():
                 cost[current] += int(parts[1])
 # Code every process runs first (start-up, configuration, the job store, logging), then code fewer processes ran
 # (the daemons' cycles and HTTP, the chain's hooks, the bootstrap): functions that run together share pages.
 names = sorted(used_by, key=lambda name: (-used_by[name], -cost[name], name))
+if len(names) < 1000:
+    sys.exit(f"symbol-order: only {len(names)} functions of sidecar ran under the profile; linker/sidecar.order is unchanged")
 with open(out, "w") as f:
     f.write("\n".join(names) + "\n")
 print(f"symbol-order: {len(names)} functions written to {out}", file=sys.stderr)
