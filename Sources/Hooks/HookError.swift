@@ -5,6 +5,8 @@ public struct HookError: Error, Sendable, CustomStringConvertible {
         case badCommand
         /// The output log file could not be written.
         case logFile
+        /// The system refused a resource a run needs (a thread, pipes).
+        case spawn
     }
 
     public var code: Code

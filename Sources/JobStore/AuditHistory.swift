@@ -23,8 +23,15 @@ public final class AuditHistory: Sendable {
 
     /// Opens an attempt of the leased job (at most one is open per job) and returns its id. Throws `JobStoreError`
     /// (`.leaseLost`; `.database` also when another attempt of the job is still open).
-    public func openAttempt(_ lease: JobLease, _ start: AttemptStart, now: Date = Date()) throws(JobStoreError) -> Int64 {
-        try database.write("open attempt") { tx in try Self.insertAttempt(start, lease, tx, at: now.milliseconds) }
+    ///
+    /// With `synced: false` the commit is written but not synced (every process sees it, and it survives `SIGKILL`
+    /// of this one; a power loss may lose it): for a caller whose next commit, soon and before anything acts on
+    /// this one, is synced (``attemptStarted(_:_:process:now:)`` right after the spawn), so that the sync overlaps
+    /// the hook's start instead of delaying it.
+    public func openAttempt(_ lease: JobLease, _ start: AttemptStart, now: Date = Date(), synced: Bool = true) throws(JobStoreError) -> Int64 {
+        try database.write("open attempt", synced ? .synced : .survivesProcessCrash) { tx in
+            try Self.insertAttempt(start, lease, tx, at: now.milliseconds)
+        }
     }
 
     /// Inserts an attempt of the leased job inside a transaction (masked, fenced) and appends its event.
@@ -49,13 +56,11 @@ public final class AuditHistory: Sendable {
     /// Records the hook process of an open attempt (pid, process group, start time) so a later `reconcile` can
     /// report it for killing. Throws `JobStoreError` (`.leaseLost`).
     ///
-    /// The commit is not synced (`survivesProcessCrash`): the record is there for whoever reconciles after this
-    /// process is killed, and the kernel has it then. A power loss or kernel crash, which may lose it, also ends
-    /// the hook; the attempt (whose open was synced) stays open without a process, and `reconcile` closes it as
-    /// `interrupted` all the same. The next synced commit makes the record durable too.
+    /// The commit is synced, and with it everything written before it unsynced: the attempt's open, when it was
+    /// written with `synced: false` just before the spawn. It runs while the hook's executable loads.
     public func attemptStarted(_ attemptID: Int64, _ lease: JobLease, process: AttemptProcess, now: Date = Date()) throws(JobStoreError) {
         try updateOpenAttempt(
-            attemptID, lease, "attempt started", .survivesProcessCrash,
+            attemptID, lease, "attempt started", .synced,
             "hook_pid = ?, hook_pgid = ?, hook_start_time = ?, progress_at = ?",
             [process.pid, process.processGroup, process.startTime, now.milliseconds])
     }
@@ -95,11 +100,12 @@ public final class AuditHistory: Sendable {
     /// Closes an open attempt and opens the job's next one in the same transaction (one synced commit where
     /// `closeAttempt` then `openAttempt` take two), for a chain moving straight on to its next method; returns the
     /// new attempt's id. Both happen or neither does. Throws `JobStoreError` (`.leaseLost` as either would).
+    /// `synced` as for ``openAttempt(_:_:now:synced:)``.
     public func closeAttempt(
-        _ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, opening next: AttemptStart, now: Date = Date()
+        _ attemptID: Int64, _ lease: JobLease, _ end: AttemptEnd, opening next: AttemptStart, now: Date = Date(), synced: Bool = true
     ) throws(JobStoreError) -> Int64 {
         _ = progressWritten.withLock { $0.removeValue(forKey: attemptID) }
-        return try database.write("close attempt and open the next") { tx in
+        return try database.write("close attempt and open the next", synced ? .synced : .survivesProcessCrash) { tx in
             try Self.close(attemptID, lease, end, tx, at: now.milliseconds)
             return try Self.insertAttempt(next, lease, tx, at: now.milliseconds)
         }

@@ -15,8 +15,31 @@ public enum SecretMask {
 
     /// Whether a parameter named `name` holds a secret (`--pg-password`, `api_token`, `sslkey`, ...).
     public static func isSecretName(_ name: String) -> Bool {
-        let lowered = name.lowercased().utf8
-        return secretWordBytes.contains { containsBytes(lowered, $0) }
+        isSecretName(name.utf8[...])
+    }
+
+    /// The same over UTF-8 bytes, ASCII case folded as it compares (no lowercased copy: this runs for every
+    /// argument of every attempt).
+    private static func isSecretName(_ name: Substring.UTF8View) -> Bool {
+        secretWordBytes.contains { word in
+            guard name.count >= word.count else { return false }
+            var start = name.startIndex
+            while name.distance(from: start, to: name.endIndex) >= word.count {
+                var matches = true
+                var index = start
+                for byte in word {
+                    let folded = name[index] >= 0x41 && name[index] <= 0x5a ? name[index] | 0x20 : name[index]
+                    if folded != byte {
+                        matches = false
+                        break
+                    }
+                    index = name.index(after: index)
+                }
+                if matches { return true }
+                start = name.index(after: start)
+            }
+            return false
+        }
     }
 
     private static let secretWordBytes = secretWords.map { Array($0.utf8) }
@@ -24,7 +47,7 @@ public enum SecretMask {
 
     /// Whether `needle` occurs in `haystack` (a plain byte search: the hot paths run on every attempt and event,
     /// and Foundation's `String.contains` costs a locale-aware search each time).
-    private static func containsBytes(_ haystack: String.UTF8View, _ needle: [UInt8]) -> Bool {
+    private static func containsBytes<Bytes: Collection<UInt8>>(_ haystack: Bytes, _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }
         var index = haystack.startIndex
         while let found = haystack[index...].firstIndex(of: first) {
@@ -57,6 +80,18 @@ public enum SecretMask {
     /// One argument with its secret value masked: `--password=x` → `--password=******`,
     /// `--connstring=host=a password=x` → `--connstring=host=a password=******`.
     public static func maskArgument(_ argument: String) -> String {
+        let bytes = argument.utf8
+        if bytes.first == UInt8(ascii: "-"), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+            // The common case, without a copy: a name that is not secret and a value with nothing to mask.
+            var nameStart = bytes.startIndex
+            while nameStart < equals, bytes[nameStart] == UInt8(ascii: "-") { nameStart = bytes.index(after: nameStart) }
+            let value = bytes[bytes.index(after: equals)...]
+            if !isSecretName(Substring(argument).utf8[nameStart..<equals]), !value.contains(UInt8(ascii: "=")),
+                !containsBytes(value, schemeSeparator)
+            {
+                return argument
+            }
+        }
         if argument.hasPrefix("-"), let equals = argument.firstIndex(of: "=") {
             let name = argument[..<equals].drop { $0 == "-" }
             if isSecretName(String(name)) {

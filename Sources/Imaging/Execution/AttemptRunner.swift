@@ -92,11 +92,15 @@ struct AttemptRunner: Sendable {
 
     /// Opens the attempt of `start`, closing `previous` in the same commit. When that commit fails for another
     /// reason than a lost lease, `previous` is closed alone before the error is thrown, so its end is never lost.
+    ///
+    /// The commit is written, not synced: the hook's `onStart` record, right after the spawn, is the synced commit
+    /// that makes both durable, while the hook's executable loads (docs/runner.md). Without a spawn, the next
+    /// synced commit does (this attempt's close, or the next attempt's start).
     private func open(_ start: AttemptStart, closing previous: PendingClose?) throws(JobStoreError) -> Int64 {
         let history = context.history
-        guard let previous else { return try history.openAttempt(lease, start, now: context.now()) }
+        guard let previous else { return try history.openAttempt(lease, start, now: context.now(), synced: false) }
         do {
-            return try history.closeAttempt(previous.attemptID, lease, previous.end, opening: start, now: context.now())
+            return try history.closeAttempt(previous.attemptID, lease, previous.end, opening: start, now: context.now(), synced: false)
         } catch {
             if error.code != .leaseLost { try? close(previous) }
             throw error

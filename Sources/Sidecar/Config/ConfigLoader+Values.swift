@@ -19,10 +19,12 @@ extension ConfigLoader {
     /// of its last occurrence (so keys written in the mapping itself win, and `*a` wins over `*b`).
     static func entries(of mapping: Node.Mapping) -> [(key: String, value: Node)] {
         var entries: [(key: String, value: Node)] = []
+        var positions: [String: Int] = [:]
         for pair in flattened(mapping) {
-            if let index = entries.firstIndex(where: { $0.key == pair.key }) {
+            if let index = positions[pair.key] {
                 entries[index].value = pair.value
             } else {
+                positions[pair.key] = entries.count
                 entries.append(pair)
             }
         }
