@@ -51,6 +51,10 @@ final class HookOutputLog: @unchecked Sendable {
     }
 
     private static func makeParents(of path: String) throws(HookError) {
+        // Usually only the last directory is new (one per job) or none is: one mkdir instead of one per component.
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            if mkdir(String(path[..<slash]), 0o700) == 0 || errno == EEXIST { return }
+        }
         var prefix = ""
         let components = path.split(separator: "/", omittingEmptySubsequences: true).dropLast()
         if !path.hasPrefix("/") { prefix = "." }

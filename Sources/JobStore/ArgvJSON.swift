@@ -7,6 +7,12 @@ enum ArgvJSON {
         for (index, argument) in argv.enumerated() {
             if index > 0 { text += "," }
             text += "\""
+            // Most arguments need no escape at all: appended whole.
+            if !argument.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                text += argument
+                text += "\""
+                continue
+            }
             for scalar in argument.unicodeScalars {
                 switch scalar {
                 case "\"": text += "\\\""
