@@ -51,7 +51,7 @@ public struct HookRunner: Sendable {
                 onStart: onStart, startedAt: startedAt)
             {
             case .success(let supervisor): supervisor.run()
-            case .failure(let notStarted): HookResult(outcome: .notRun(reason: notStarted.reason), startedAt: startedAt, finishedAt: Date())
+            case .failure(let notStarted): HookResult(outcome: notStarted.outcome, startedAt: startedAt, finishedAt: Date())
             }
         }
         return await withTaskCancellationHandler {

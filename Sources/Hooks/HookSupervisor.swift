@@ -26,6 +26,8 @@ struct HookSupervisor: Sendable {
     var control: HookControl
     var onStart: @Sendable (HookProcess) -> Void
     var startedAt: Date
+    /// When `posix_spawn` returned: the timeout counts from here.
+    var spawnedAt: ContinuousClock.Instant
     var hook: SpawnedHook
     var recorder: OutputRecorder
 
@@ -34,7 +36,8 @@ struct HookSupervisor: Sendable {
     static let readSize = 64 * 1024
     static let drainLimit = 4 * 1024 * 1024
 
-    /// Opens the log and spawns the hook; a hook that cannot start is a `notRun` result.
+    /// Opens the log and spawns the hook; a hook that cannot start is a `notRun` result, one whose control was
+    /// interrupted meanwhile (its task cancelled while this thread was being handed the run) `interrupted`.
     static func start(
         _ invocation: HookInvocation, maxLineBytes: Int, leaderPollInterval: Duration, sink: (any HookOutputSink)?,
         control: HookControl, onStart: @escaping @Sendable (HookProcess) -> Void, startedAt: Date
@@ -44,30 +47,30 @@ struct HookSupervisor: Sendable {
             do {
                 log = try HookOutputLog(path: path)
             } catch {
-                return .failure(NotStarted(reason: error.message))
+                return .failure(NotStarted(outcome: .notRun(reason: error.message)))
             }
         }
         let recorder = OutputRecorder(tailBytes: invocation.tailBytes, maxLineBytes: maxLineBytes, sink: sink, log: log)
+        if control.isInterrupted { return .failure(NotStarted(outcome: .interrupted)) }
         do {
             let hook = try SpawnedHook.spawn(invocation)
             return .success(
                 HookSupervisor(
                     invocation: invocation, leaderPollInterval: leaderPollInterval, control: control, onStart: onStart,
-                    startedAt: startedAt, hook: hook, recorder: recorder))
+                    startedAt: startedAt, spawnedAt: ContinuousClock.now, hook: hook, recorder: recorder))
         } catch {
-            return .failure(NotStarted(reason: error.message))
+            return .failure(NotStarted(outcome: .notRun(reason: error.message)))
         }
     }
 
     struct NotStarted: Error {
-        var reason: String
+        var outcome: HookOutcome
     }
 
-    /// Reports the process (`onStart`), supervises it and reaps it.
+    /// Supervises the hook (reporting it with `onStart` once its control and timeout are armed) and reaps it.
     func run() -> HookResult {
         let process = HookProcess(pid: hook.pid, processGroup: hook.pid, startTime: ProcStat.read(pid: hook.pid)?.startTime ?? 0)
-        onStart(process)
-        let cause = supervise()
+        let cause = supervise(process)
         let termination = hook.reap()
 
         let outcome: HookOutcome
@@ -92,8 +95,9 @@ struct HookSupervisor: Sendable {
     }
 
     /// Reads both pipes until the leader exits, enforcing the timeout and the control; returns after SIGKILL to the
-    /// whole group, with the leader exited but not reaped.
-    private func supervise() -> StopCause? {
+    /// whole group, with the leader exited but not reaped. `onStart` runs once the control can reach the group (a
+    /// `kill()` while it records the process signals the group at once) and the timeout runs.
+    private func supervise(_ process: HookProcess) -> StopCause? {
         let group = hook.pid
         // Without an eventfd (fd limit), requests are seen at the next 50 ms poll; without a pidfd (Linux < 5.3),
         // the leader is checked every `leaderPollInterval`, and every millisecond once its pipes have ended.
@@ -114,7 +118,8 @@ struct HookSupervisor: Sendable {
         defer { control.detach() }
 
         let clock = ContinuousClock()
-        let timeoutAt = invocation.timeout.map { clock.now + $0 }
+        let timeoutAt = invocation.timeout.map { spawnedAt + $0 }
+        onStart(process)
         var graceAt: ContinuousClock.Instant?
         var cause: StopCause?
         var handled = HookControl.Request.none
@@ -138,9 +143,12 @@ struct HookSupervisor: Sendable {
             if leader < 0 { wait = Self.shorter(wait, streams.isEmpty ? 1 : Self.milliseconds(leaderPollInterval)) }
             if wakeup < 0 { wait = Self.shorter(wait, 50) }
             if poll(&fds, nfds_t(fds.count), wait) < 0 && errno != EINTR {
-                // Cannot wait any more (ENOMEM): end the hook rather than spin.
+                // Cannot poll any more (ENOMEM): end the hook rather than spin, and wait for its leader to exit.
                 cause = cause ?? .interrupted
                 ProcessGroup.send(SIGKILL, to: group)
+                var info = siginfo_t()
+                while waitid(P_PID, id_t(hook.pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+                break
             }
 
             if wakeup >= 0 && fds[wakeupIndex].revents != 0 {

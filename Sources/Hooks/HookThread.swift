@@ -21,15 +21,16 @@ enum HookThread {
     }
 
     private final class Pool: @unchecked Sendable {
-        var mutex = pthread_mutex_t()
-        var condition = pthread_cond_t()
+        /// Allocated, so that their addresses stay put (never the address of a Swift property).
+        let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
         /// Protected by `mutex`.
         var queue: [Job] = []
         var idle = 0
 
         init() {
-            pthread_mutex_init(&mutex, nil)
-            pthread_cond_init(&condition, nil)
+            pthread_mutex_init(mutex, nil)
+            pthread_cond_init(condition, nil)
         }
     }
 
@@ -38,22 +39,22 @@ enum HookThread {
     /// Runs `body` on a pool thread; throws ``HookError`` when the system refuses a new thread (EAGAIN).
     static func start(_ body: @escaping @Sendable () -> Void) throws(HookError) {
         let job = Job(body)
-        pthread_mutex_lock(&pool.mutex)
+        pthread_mutex_lock(pool.mutex)
         pool.queue.append(job)
         if pool.idle >= pool.queue.count {
-            pthread_cond_signal(&pool.condition)
-            pthread_mutex_unlock(&pool.mutex)
+            pthread_cond_signal(pool.condition)
+            pthread_mutex_unlock(pool.mutex)
             return
         }
-        pthread_mutex_unlock(&pool.mutex)
+        pthread_mutex_unlock(pool.mutex)
         let rc = startThread()
         if rc != 0 {
-            pthread_mutex_lock(&pool.mutex)
+            pthread_mutex_lock(pool.mutex)
             // The body may have been taken by a thread that went idle in between; otherwise it is withdrawn.
             let index = pool.queue.firstIndex { $0 === job }
             if let index { pool.queue.remove(at: index) }
             let withdrawn = index != nil
-            pthread_mutex_unlock(&pool.mutex)
+            pthread_mutex_unlock(pool.mutex)
             if withdrawn { throw HookError(.spawn, String(cString: strerror(rc))) }
         }
     }
@@ -63,8 +64,9 @@ enum HookThread {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        // 256 KiB: the supervisor's frames are small; its buffers are on the heap.
-        pthread_attr_setstacksize(&attributes, 256 * 1024)
+        // 1 MiB (reserved, touched only as used): the run's thread also calls `onStart` and the sink, which commit to
+        // SQLite and log.
+        pthread_attr_setstacksize(&attributes, 1024 * 1024)
         var thread = pthread_t()
         return pthread_create(
             &thread, &attributes,
@@ -76,20 +78,20 @@ enum HookThread {
 
     /// A pool thread: runs queued bodies, waits while there are none, exits when enough others are idle.
     private static func work() {
-        pthread_mutex_lock(&pool.mutex)
+        pthread_mutex_lock(pool.mutex)
         while true {
             if !pool.queue.isEmpty {
                 let job = pool.queue.removeFirst()
-                pthread_mutex_unlock(&pool.mutex)
+                pthread_mutex_unlock(pool.mutex)
                 job.body()
-                pthread_mutex_lock(&pool.mutex)
+                pthread_mutex_lock(pool.mutex)
                 continue
             }
             if pool.idle >= idleLimit { break }
             pool.idle += 1
-            pthread_cond_wait(&pool.condition, &pool.mutex)
+            pthread_cond_wait(pool.condition, pool.mutex)
             pool.idle -= 1
         }
-        pthread_mutex_unlock(&pool.mutex)
+        pthread_mutex_unlock(pool.mutex)
     }
 }

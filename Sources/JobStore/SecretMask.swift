@@ -15,12 +15,17 @@ public enum SecretMask {
 
     /// Whether a parameter named `name` holds a secret (`--pg-password`, `api_token`, `sslkey`, ...).
     public static func isSecretName(_ name: String) -> Bool {
-        isSecretName(name.utf8[...])
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            // Unicode case folding can make a secret word of other letters (U+212A KELVIN SIGN lowers to `k`).
+            let lowered = name.lowercased().utf8
+            return secretWordBytes.contains { containsBytes(lowered, $0) }
+        }
+        return isSecretASCIIName(name.utf8[...])
     }
 
-    /// The same over UTF-8 bytes, ASCII case folded as it compares (no lowercased copy: this runs for every
+    /// The same for an ASCII name, case folded byte by byte as it compares (no lowercased copy: this runs for every
     /// argument of every attempt).
-    private static func isSecretName(_ name: Substring.UTF8View) -> Bool {
+    private static func isSecretASCIIName(_ name: Substring.UTF8View) -> Bool {
         secretWordBytes.contains { word in
             guard name.count >= word.count else { return false }
             var start = name.startIndex
@@ -81,12 +86,13 @@ public enum SecretMask {
     /// `--connstring=host=a password=x` → `--connstring=host=a password=******`.
     public static func maskArgument(_ argument: String) -> String {
         let bytes = argument.utf8
-        if bytes.first == UInt8(ascii: "-"), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-            // The common case, without a copy: a name that is not secret and a value with nothing to mask.
+        if bytes.first == UInt8(ascii: "-"), bytes.allSatisfy({ $0 < 0x80 }), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+            // The common case, without a copy: an ASCII argument (so bytes are characters) whose name is not secret
+            // and whose value has nothing to mask.
             var nameStart = bytes.startIndex
             while nameStart < equals, bytes[nameStart] == UInt8(ascii: "-") { nameStart = bytes.index(after: nameStart) }
             let value = bytes[bytes.index(after: equals)...]
-            if !isSecretName(Substring(argument).utf8[nameStart..<equals]), !value.contains(UInt8(ascii: "=")),
+            if !isSecretASCIIName(Substring(argument).utf8[nameStart..<equals]), !value.contains(UInt8(ascii: "=")),
                 !containsBytes(value, schemeSeparator)
             {
                 return argument

@@ -210,4 +210,50 @@ import Testing
         #expect(result.outcome == .interrupted)
         #expect(clock.now - start < .seconds(1))
     }
+
+    @Test func aTaskCancelledBeforeTheRunNeverStartsTheHook() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let marker = fixture.directory + "/ran"
+        let invocation = try fixture.hook("touch \(marker); sleep 1000", grace: .seconds(60))
+        let runner = self.runner
+        let task = Task {
+            // Cancelled before it gets here: the run must not spawn the hook at all.
+            while !Task.isCancelled { await Task.yield() }
+            return await runner.run(invocation)
+        }
+        task.cancel()
+        let result = await task.value
+        #expect(result.outcome == .interrupted)
+        #expect(result.process == nil)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(access(marker, F_OK) != 0, "the hook ran")
+    }
+
+    @Test func killWhileTheProcessIsBeingRecordedReachesTheGroupAtOnce() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let marker = fixture.directory + "/late"
+        // Writes the marker one second in: a kill that waited for the (slow) record would come too late.
+        let invocation = try fixture.hook("sleep 1; touch \(marker); sleep 1000", grace: .seconds(60))
+        let control = HookControl()
+        let result = await runner.run(invocation, control: control) { _ in
+            control.kill()
+            usleep(2_000_000)
+        }
+        #expect(result.outcome == .interrupted)
+        #expect(access(marker, F_OK) != 0, "the hook ran on while its process was being recorded")
+    }
+
+    @Test func theTimeoutCountsFromTheSpawnNotFromTheEndOfTheRecord() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("sleep 1000", timeout: .seconds(1), grace: .seconds(1))
+        let start = clock.now
+        let result = await runner.run(invocation) { _ in usleep(2_000_000) }
+        let elapsed = clock.now - start
+        #expect(result.outcome == .timedOut)
+        // The record took 2 s, past the 1 s timeout: the SIGTERM goes out as soon as it is done (sleep dies of it).
+        #expect(elapsed < .milliseconds(2_800), "returned after \(elapsed)")
+    }
 }

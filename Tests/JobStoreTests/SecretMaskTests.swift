@@ -23,6 +23,14 @@ import Testing
         ("https://h/v3?token=abc&x=1", "https://h/v3?token=******&x=1"),
         ("no secrets here", "no secrets here"),
         ("", ""),
+        // Upper case, and names only Unicode case folding makes secret (U+212A KELVIN SIGN lowers to k).
+        ("--PG-PASSWORD=x", "--PG-PASSWORD=******"),
+        ("--api_\u{212A}ey=abc", "--api_\u{212A}ey=******"),
+        ("--TO\u{212A}EN=abc", "--TO\u{212A}EN=******"),
+        ("--épassword=x", "--épassword=******"),
+        ("--sc\u{301}ope=demo", "--sc\u{301}ope=demo"),
+        ("--source=s3://b/p", "--source=s3://b/p"),
+        ("--source=https://u:pw@h/p", "--source=https://u:******@h/p"),
     ])
     func masksOneArgument(input: String, expected: String) {
         #expect(SecretMask.maskArgument(input) == expected)

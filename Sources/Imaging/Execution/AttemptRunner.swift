@@ -132,6 +132,7 @@ struct AttemptRunner: Sendable {
                 method: plan.method, extra: plan.extraEnvironment)
             let context = self.context
             let lease = self.lease
+            let control = self.control
             result = await launch(
                 Launch(
                     environment: environment, sink: AttemptSink(context: context, lease: lease, attemptID: attemptID, metadata: metadata),
@@ -144,7 +145,12 @@ struct AttemptRunner: Sendable {
                                     pid: process.pid, processGroup: process.processGroup, startTime: Int64(process.startTime)),
                                 now: now())
                         } catch {
-                            context.logger.error("could not record the hook's process: \(error)", metadata: metadata)
+                            // This commit is also what makes the attempt's open durable: without it the hook would
+                            // run unrecorded (and, if this daemon died, unfindable). Stop it; the job's control is
+                            // then interrupted, and the job ends this pass as an interrupted one.
+                            context.logger.error(
+                                "could not record the hook's process (\(error)); stopping the hook", metadata: metadata)
+                            control.kill()
                         }
                     }))
             context.status.update { $0.currentJob?.attempt = nil }
