@@ -2,7 +2,7 @@
 # The release build of sidecar as it ships (the Dockerfile's and scripts/bench.sh's): the Swift standard library
 # and Foundation linked statically, every Swift function in a section of its own so that lld can lay the code out
 # in the order of linker/sidecar.order (Package.swift passes it, with lld and packed relocations, to release links
-# on Linux); the C modules of the dependencies (Yams' libyaml, swift-subprocess' shims) get sections per function
+# on Linux); the C modules of the dependencies (Yams' libyaml) get sections per function
 # too. Extra arguments go to `swift build`, e.g.
 #   scripts/build-release.sh --product sidecar
 #   scripts/build-release.sh --scratch-path .build-bench --product sidecar-bench
