@@ -4,6 +4,7 @@ import Hooks
 import JobStore
 import Logging
 import Postgres
+import Synchronization
 import TestSupport
 import Testing
 
@@ -131,5 +132,37 @@ import Testing
         let attempts = try world.context.history.attempts(jobID: world.claim.job.id)
         #expect(attempts.map(\.outcome) == [.failed])
         #expect(attempts.map(\.exitCode) == [1])
+    }
+
+    @Test func aProcessRecordThatCannotBeWrittenStopsTheHook() async throws {
+        let world = try World("chain-record-fails", hooks: ["slow": "sleep 30"], chain: ["slow"])
+        defer { world.scratch.remove() }
+        let control = HookControl()
+        let runner = AttemptRunner(context: world.context, lease: world.claim.lease, control: control)
+        let hooks = world.context.configuration.hooksDirectory
+        let plan = AttemptRunner.Plan(position: 0, method: "slow", command: "slow", argv: [hooks + "/slow"], workingDirectory: hooks)
+        let context = world.context
+        let lease = world.claim.lease
+        let outcome = Mutex<(HookOutcome, HookProcess?)?>(nil)
+        let start = ContinuousClock.now
+        // The attempt's close fails too afterwards (the lease is gone): the error the executor gets.
+        await #expect(throws: JobStoreError.self) {
+            _ = try await runner.run(plan) { launch in
+                // The job leaves this worker between the attempt's open and the hook's start (requeued elsewhere): the
+                // process record's fenced commit fails, and with it the commit that would make the open durable.
+                try? context.queue.requeue(lease, notBefore: Date(), error: "taken away by the test")
+                var invocation = HookInvocation(executable: plan.argv[0], environment: launch.environment, workingDirectory: hooks)
+                invocation.logPath = launch.logPath
+                let result = await context.runner.run(invocation, sink: launch.sink, control: launch.control, onStart: launch.onStart)
+                outcome.withLock { $0 = (result.outcome, result.process) }
+                return result
+            }
+        }
+        let (ended, started) = try #require(outcome.withLock { $0 })
+        #expect(ended == .interrupted)
+        #expect(control.isInterrupted)
+        #expect(ContinuousClock.now - start < .seconds(10), "the hook ran on after its record failed")
+        let process = try #require(started)
+        #expect(kill(process.pid, 0) != 0, "the hook is still alive")
     }
 }
