@@ -16,6 +16,9 @@ public struct HookRunner: Sendable {
     public var maxLineBytes: Int
     /// How often the runner checks whether the hook's leader has exited when the kernel has no pidfd (before 5.3).
     var leaderPollInterval: Duration = .milliseconds(50)
+    /// Whether the leader's exit is watched through a pidfd (Linux 5.3+, when the kernel gives one); tests turn it
+    /// off to run the fallback that older kernels get.
+    var usesPidfd = true
 
     public init(maxLineBytes: Int = 64 * 1024) {
         self.maxLineBytes = maxLineBytes
@@ -45,10 +48,11 @@ public struct HookRunner: Sendable {
         }
         let maxLineBytes = maxLineBytes
         let leaderPollInterval = leaderPollInterval
+        let usesPidfd = usesPidfd
         @Sendable func runHook() -> HookResult {
             switch HookSupervisor.start(
-                invocation, maxLineBytes: maxLineBytes, leaderPollInterval: leaderPollInterval, sink: sink, control: control,
-                onStart: onStart, startedAt: startedAt)
+                invocation, maxLineBytes: maxLineBytes, leaderPollInterval: leaderPollInterval, usesPidfd: usesPidfd, sink: sink,
+                control: control, onStart: onStart, startedAt: startedAt)
             {
             case .success(let supervisor): supervisor.run()
             case .failure(let notStarted): HookResult(outcome: notStarted.outcome, startedAt: startedAt, finishedAt: Date())

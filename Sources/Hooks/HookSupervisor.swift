@@ -11,7 +11,7 @@ enum StopCause: Sendable {
     case interrupted
 }
 
-/// One run of a hook, on a ``HookThread``: ``start(_:maxLineBytes:leaderPollInterval:sink:control:onStart:startedAt:)``
+/// One run of a hook, on a ``HookThread``: ``start(_:maxLineBytes:leaderPollInterval:usesPidfd:sink:control:onStart:startedAt:)``
 /// spawns it (`posix_spawn` returns once the child has called `execve`: about 0.1 ms from a thread that has run
 /// before, against 0.4–1 ms from a new thread or one of Swift's cooperative pool, measured on this VM), and ``run()``
 /// supervises it to the reap.
@@ -23,6 +23,7 @@ enum StopCause: Sendable {
 struct HookSupervisor: Sendable {
     var invocation: HookInvocation
     var leaderPollInterval: Duration
+    var usesPidfd: Bool
     var control: HookControl
     var onStart: @Sendable (HookProcess) -> Void
     var startedAt: Date
@@ -39,7 +40,7 @@ struct HookSupervisor: Sendable {
     /// Opens the log and spawns the hook; a hook that cannot start is a `notRun` result, one whose control was
     /// interrupted meanwhile (its task cancelled while this thread was being handed the run) `interrupted`.
     static func start(
-        _ invocation: HookInvocation, maxLineBytes: Int, leaderPollInterval: Duration, sink: (any HookOutputSink)?,
+        _ invocation: HookInvocation, maxLineBytes: Int, leaderPollInterval: Duration, usesPidfd: Bool, sink: (any HookOutputSink)?,
         control: HookControl, onStart: @escaping @Sendable (HookProcess) -> Void, startedAt: Date
     ) -> Result<HookSupervisor, NotStarted> {
         var log: HookOutputLog?
@@ -56,7 +57,7 @@ struct HookSupervisor: Sendable {
             let hook = try SpawnedHook.spawn(invocation)
             return .success(
                 HookSupervisor(
-                    invocation: invocation, leaderPollInterval: leaderPollInterval, control: control, onStart: onStart,
+                    invocation: invocation, leaderPollInterval: leaderPollInterval, usesPidfd: usesPidfd, control: control, onStart: onStart,
                     startedAt: startedAt, spawnedAt: ContinuousClock.now, hook: hook, recorder: recorder))
         } catch {
             return .failure(NotStarted(outcome: .notRun(reason: error.message)))
@@ -102,7 +103,7 @@ struct HookSupervisor: Sendable {
         // Without an eventfd (fd limit), requests are seen at the next 50 ms poll; without a pidfd (Linux < 5.3),
         // the leader is checked every `leaderPollInterval`, and every millisecond once its pipes have ended.
         let wakeup = sidecar_wakeup_fd()
-        let leader = sidecar_pidfd_open(hook.pid)
+        let leader = usesPidfd ? sidecar_pidfd_open(hook.pid) : -1
         var streams = [OpenStream(fd: hook.stdout, stream: .stdout), OpenStream(fd: hook.stderr, stream: .stderr)]
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.readSize, alignment: 16)
         defer {
