@@ -98,3 +98,11 @@ extension Duration {
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }
+
+/// A runner that watches the leader through a pidfd (`true`, Linux 5.3+) or through the fallback older kernels get,
+/// polling `waitid(WNOWAIT)` (`false`): the cases that depend on seeing the leader exit run both ways.
+func leaderWatchingRunner(pidfd: Bool) -> HookRunner {
+    var runner = HookRunner()
+    runner.usesPidfd = pidfd
+    return runner
+}

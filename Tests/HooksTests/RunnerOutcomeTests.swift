@@ -10,10 +10,10 @@ import Testing
 @Suite struct RunnerOutcomeTests {
     let runner = HookRunner()
 
-    @Test func exitZeroSucceeds() async throws {
+    @Test(arguments: [true, false]) func exitZeroSucceeds(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
-        let result = await runner.run(try fixture.hook("echo hello; echo oops >&2; exit 0"))
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(try fixture.hook("echo hello; echo oops >&2; exit 0"))
         #expect(result.outcome == .succeeded)
         #expect(result.stdoutTail == Array("hello\n".utf8))
         #expect(result.stderrTail == Array("oops\n".utf8))
@@ -22,12 +22,14 @@ import Testing
         #expect(result.process != nil)
     }
 
-    @Test func exitThreeFails() async throws {
+    @Test(arguments: [true, false]) func exitThreeFails(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
-        let result = await runner.run(try fixture.hook("exit 3"))
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(try fixture.hook("echo out; echo err >&2; exit 3"))
         #expect(result.outcome == .failed(exitCode: 3))
         #expect(result.outcome.name == "failed")
+        #expect(result.stdoutTail == Array("out\n".utf8))
+        #expect(result.stderrTail == Array("err\n".utf8))
     }
 
     @Test func deathBySignalIsSignalled() async throws {

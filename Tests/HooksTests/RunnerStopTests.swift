@@ -11,14 +11,14 @@ import Testing
     let runner = HookRunner()
     let clock = ContinuousClock()
 
-    @Test func hookThatNeverExitsTimesOutAndItsGroupIsGone() async throws {
+    @Test(arguments: [true, false]) func hookThatNeverExitsTimesOutAndItsGroupIsGone(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
         // Ignores SIGTERM, so only the SIGKILL after the grace ends it.
         let invocation = try fixture.hook("trap '' TERM; echo started; while :; do sleep 1; done", timeout: .seconds(1), grace: .seconds(1))
         let box = StartBox()
         let start = clock.now
-        let result = await runner.run(invocation) { box.set($0) }
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(invocation) { box.set($0) }
         let elapsed = clock.now - start
         let process = try #require(box.value)
         #expect(result.outcome == .timedOut)
@@ -68,7 +68,7 @@ import Testing
         #expect(await eventually { !isRunning(grandchild) })
     }
 
-    @Test func grandchildHoldingThePipeDiesWhenTheLeaderExits() async throws {
+    @Test(arguments: [true, false]) func grandchildHoldingThePipeDiesWhenTheLeaderExits(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
         let script = """
@@ -79,7 +79,7 @@ import Testing
         let invocation = try fixture.hook(script, grace: .seconds(30))
         let sink = CollectingSink()
         let start = clock.now
-        let result = await runner.run(invocation, sink: sink)
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(invocation, sink: sink)
         #expect(result.outcome == .failed(exitCode: 4))
         #expect(clock.now - start < .seconds(3))
         let line = try #require(sink.received.first?.text)
@@ -87,12 +87,12 @@ import Testing
         #expect(await eventually { !isRunning(grandchild) })
     }
 
-    @Test func grandchildWritingForeverAfterTheLeaderExitsIsKilled() async throws {
+    @Test(arguments: [true, false]) func grandchildWritingForeverAfterTheLeaderExitsIsKilled(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
         let invocation = try fixture.hook("yes flood &\nsleep 0.2\nexit 0", tailBytes: 6)
         let start = clock.now
-        let result = await runner.run(invocation)
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(invocation)
         #expect(result.outcome == .succeeded)
         #expect(result.stdoutTail == Array("flood\n".utf8))
         #expect(clock.now - start < .seconds(5))
@@ -119,15 +119,17 @@ import Testing
         #expect(await eventually { liveMembers(of: process.processGroup).isEmpty })
     }
 
-    @Test func hookThatClosesItsOutputRunsToItsEnd() async throws {
+    @Test(arguments: [true, false]) func hookThatClosesItsOutputRunsToItsEnd(pidfd: Bool) async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
         let invocation = try fixture.hook("echo before; exec >/dev/null 2>&1; sleep 1; exit 5")
         let start = clock.now
-        let result = await runner.run(invocation)
+        let result = await leaderWatchingRunner(pidfd: pidfd).run(invocation)
         #expect(result.outcome == .failed(exitCode: 5))
         #expect(result.stdoutTail == Array("before\n".utf8))
-        #expect(clock.now - start >= .seconds(1))
+        let elapsed = clock.now - start
+        #expect(elapsed >= .seconds(1))
+        #expect(elapsed < .seconds(2), "the leader's exit was seen \(elapsed) after the start")
     }
 
     @Test func hookThatClosesItsOutputStillTimesOut() async throws {
