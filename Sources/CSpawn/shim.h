@@ -22,39 +22,63 @@ extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *
 #define SYS_pidfd_open 434 /* the same number on every architecture (asm-generic numbering, Linux 5.3) */
 #endif
 
+/* The kernel's struct sigaction, as rt_sigaction reads and writes it: the handler first; room for the flags, the
+ * restorer (where the architecture has one) and the 64-bit mask after it. The mask's size, the calls' last argument,
+ * is 8 bytes (64 signals) on Linux. */
+struct sidecar_kernel_sigaction {
+    void (*handler)(int);
+    unsigned long words[3];
+};
+extern void closefrom(int __lowfd);
+extern pid_t waitpid(pid_t __pid, int *__stat_loc, int __options);
+
 /*
  * Starts `path` with `argv` and exactly `envp`: in a process group of its own, stdin /dev/null, stdout onto
  * `out_fd`, stderr onto `err_fd`, working directory `cwd`, no other file descriptor, every signal at its default
- * action and none blocked (the daemon ignores or blocks some). glibc's posix_spawn returns only once the child has
- * called execve, with the errno of whatever failed in the child (ENOENT for a missing file or directory, EACCES,
- * ENOEXEC...). `out_fd` and `err_fd` must be above 2. Returns 0 and sets *pid, or an errno value.
+ * action and none blocked (the daemon ignores or blocks some). Returns once the child has called execve, with the
+ * errno of whatever failed in the child (ENOENT for a missing file or directory, EACCES, ENOEXEC...).
+ * `out_fd` and `err_fd` must be above 2. Returns 0 and sets *pid, or an errno value.
+ *
+ * vfork, as glibc's posix_spawn does (a child sharing the parent's memory until execve), but on the calling thread's
+ * stack: posix_spawn maps and unmaps a stack for every child, and the unmap interrupts every CPU that runs another
+ * thread of this process to flush its TLB (measured in C: 48 against 81 us per spawn with one busy thread beside
+ * it). Every signal, glibc's own included, is blocked around the vfork so that no handler of the daemon runs in the
+ * child; the child sets every disposition that is not the default back to it, then unblocks them all. It makes
+ * system calls only (the raw ones where glibc would refuse its own signals, 32 and 33, which a runtime may ignore).
  */
-static inline int sidecar_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[], const char *cwd,
-                                int out_fd, int err_fd) {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attributes;
-    sigset_t none, all;
-    int rc = posix_spawn_file_actions_init(&actions);
-    if (rc != 0) return rc;
-    rc = posix_spawnattr_init(&attributes);
-    if (rc != 0) {
-        posix_spawn_file_actions_destroy(&actions);
-        return rc;
+__attribute__((noinline)) static int sidecar_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                                                   const char *cwd, int out_fd, int err_fd) {
+    unsigned long all = ~0UL, none = 0, saved = 0;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &saved, sizeof all);
+    volatile int failure = 0;
+    pid_t child = vfork();
+    if (child == 0) {
+        struct sidecar_kernel_sigaction default_action = {0}, current;
+        for (int signal = 1; signal <= 64; signal++) {
+            if (signal == SIGKILL || signal == SIGSTOP) continue;
+            if (syscall(SYS_rt_sigaction, signal, NULL, &current, sizeof none) == 0 && current.handler != SIG_DFL)
+                syscall(SYS_rt_sigaction, signal, &default_action, NULL, sizeof none);
+        }
+        int null_fd;
+        if (setpgid(0, 0) != 0 || dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd, STDERR_FILENO) < 0 ||
+            (null_fd = open("/dev/null", O_RDONLY)) < 0 || (null_fd != STDIN_FILENO && dup2(null_fd, STDIN_FILENO) < 0) ||
+            chdir(cwd) != 0) {
+            failure = errno;
+            _exit(127);
+        }
+        closefrom(3);
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+        execve(path, argv, envp);
+        failure = errno;
+        _exit(127);
     }
-    sigemptyset(&none);
-    sigfillset(&all);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (rc == 0) rc = posix_spawnattr_setpgroup(&attributes, 0);
-    if (rc == 0) rc = posix_spawnattr_setsigmask(&attributes, &none);
-    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &all);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
-    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
-    if (rc == 0) rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    if (rc == 0) rc = posix_spawn_file_actions_addchdir_np(&actions, cwd);
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    if (rc == 0) rc = posix_spawn(pid, path, &actions, &attributes, argv, envp);
-    posix_spawnattr_destroy(&attributes);
-    posix_spawn_file_actions_destroy(&actions);
+    int rc = child < 0 ? errno : failure;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved, NULL, sizeof saved);
+    if (child > 0 && rc != 0) {
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+    }
+    if (rc == 0) *pid = child;
     return rc;
 }
 

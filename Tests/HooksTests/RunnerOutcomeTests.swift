@@ -71,6 +71,44 @@ import Testing
         #expect(result.process == process)
     }
 
+    /// The child sets up what SPEC §6 asks before it calls execve, whatever the spawning thread carries: no signal
+    /// blocked (the thread blocks SIGUSR1), none ignored (the process ignores SIGUSR2), and no descriptor but 0-2
+    /// (the process holds one without close-on-exec). `ls` and `grep` inherit all three from the hook.
+    @Test func hookStartsWithNoSignalBlockedOrIgnoredAndOnlyThreeDescriptors() throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let invocation = try fixture.hook("ls /proc/self/fd | tr '\\n' ' '; echo; grep -E '^Sig(Blk|Ign)' /proc/self/status")
+        let leaked = open("/dev/null", O_RDONLY)
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let previous = signal(SIGUSR2, SIG_IGN)
+        defer { signal(SIGUSR2, previous) }
+        var blocked = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGUSR1)
+        pthread_sigmask(SIG_BLOCK, &blocked, &saved)
+        let spawned = Result { () throws(HookError) in try SpawnedHook.spawn(invocation) }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        let hook = try spawned.get()
+
+        var output: [UInt8] = []
+        for fd in [hook.stdout, hook.stderr] {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count <= 0 { break }
+                output += buffer[0..<count]
+            }
+            close(fd)
+        }
+        #expect(hook.reap() == .exited(0))
+        let text = String(decoding: output, as: UTF8.self)
+        // ls's own descriptor on the directory it lists is 3.
+        #expect(text == "0 1 2 3 \nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n")
+    }
+
     @Test func missingExecutableIsNotRun() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
