@@ -33,7 +33,7 @@ public struct HookResolver: Sendable {
         if word.hasPrefix("/") {
             return check(word)
         }
-        if word.contains("/") {
+        if word.utf8.contains(UInt8(ascii: "/")) {
             return resolveInsideHooksDirectory(word)
         }
         let candidate = joined(hooksDirectory, word)

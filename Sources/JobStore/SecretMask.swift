@@ -20,31 +20,8 @@ public enum SecretMask {
             let lowered = name.lowercased().utf8
             return secretWordBytes.contains { containsBytes(lowered, $0) }
         }
-        return isSecretASCIIName(name.utf8[...])
-    }
-
-    /// The same for an ASCII name, case folded byte by byte as it compares (no lowercased copy: this runs for every
-    /// argument of every attempt).
-    private static func isSecretASCIIName(_ name: Substring.UTF8View) -> Bool {
-        secretWordBytes.contains { word in
-            guard name.count >= word.count else { return false }
-            var start = name.startIndex
-            while name.distance(from: start, to: name.endIndex) >= word.count {
-                var matches = true
-                var index = start
-                for byte in word {
-                    let folded = name[index] >= 0x41 && name[index] <= 0x5a ? name[index] | 0x20 : name[index]
-                    if folded != byte {
-                        matches = false
-                        break
-                    }
-                    index = name.index(after: index)
-                }
-                if matches { return true }
-                start = name.index(after: start)
-            }
-            return false
-        }
+        var name = name
+        return name.withUTF8 { isSecretASCIIBytes($0[...]) }
     }
 
     private static let secretWordBytes = secretWords.map { Array($0.utf8) }
@@ -85,18 +62,8 @@ public enum SecretMask {
     /// One argument with its secret value masked: `--password=x` → `--password=******`,
     /// `--connstring=host=a password=x` → `--connstring=host=a password=******`.
     public static func maskArgument(_ argument: String) -> String {
-        let bytes = argument.utf8
-        if bytes.first == UInt8(ascii: "-"), bytes.allSatisfy({ $0 < 0x80 }), let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
-            // The common case, without a copy: an ASCII argument (so bytes are characters) whose name is not secret
-            // and whose value has nothing to mask.
-            var nameStart = bytes.startIndex
-            while nameStart < equals, bytes[nameStart] == UInt8(ascii: "-") { nameStart = bytes.index(after: nameStart) }
-            let value = bytes[bytes.index(after: equals)...]
-            if !isSecretASCIIName(Substring(argument).utf8[nameStart..<equals]), !value.contains(UInt8(ascii: "=")),
-                !containsBytes(value, schemeSeparator)
-            {
-                return argument
-            }
+        if argument.utf8.withContiguousStorageIfAvailable(hasNothingToMask) == true {
+            return argument
         }
         if argument.hasPrefix("-"), let equals = argument.firstIndex(of: "=") {
             let name = argument[..<equals].drop { $0 == "-" }
@@ -106,6 +73,48 @@ public enum SecretMask {
             return argument[...equals] + maskText(String(argument[argument.index(after: equals)...]))
         }
         return maskText(argument)
+    }
+
+    /// The common cases, decided on the bytes without a copy (every argument of every attempt passes here): text
+    /// with no `=` and no `://`, and an ASCII `-name=value` (bytes are characters) whose name is not secret and
+    /// whose value has no `=` and no `://`. `false` means: not decided here, take the general path.
+    private static func hasNothingToMask(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let equals = bytes.firstIndex(of: UInt8(ascii: "="))
+        guard let equals else { return !containsSchemeSeparator(bytes[...]) }
+        guard bytes[0] == UInt8(ascii: "-") else { return false }
+        var nameStart = 0
+        while nameStart < equals, bytes[nameStart] == UInt8(ascii: "-") { nameStart += 1 }
+        let value = bytes[(equals + 1)...]
+        for byte in bytes where byte >= 0x80 { return false }
+        return !isSecretASCIIBytes(bytes[nameStart..<equals]) && !value.contains(UInt8(ascii: "=")) && !containsSchemeSeparator(value)
+    }
+
+    private static func containsSchemeSeparator(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        var index = bytes.startIndex
+        while index + 2 < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: "/"), bytes[index + 2] == UInt8(ascii: "/") { return true }
+            index += 1
+        }
+        return false
+    }
+
+    /// Whether ASCII `name` contains a secret word, case folded byte by byte as it compares (no lowercased copy).
+    private static func isSecretASCIIBytes(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        for word in secretWordBytes where name.count >= word.count {
+            var start = name.startIndex
+            while start + word.count <= name.endIndex {
+                var offset = 0
+                while offset < word.count {
+                    let byte = name[start + offset]
+                    let folded = byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte
+                    if folded != word[offset] { break }
+                    offset += 1
+                }
+                if offset == word.count { return true }
+                start += 1
+            }
+        }
+        return false
     }
 
     /// Free text (a command line, an event, an error, an output line) with secret assignments and URI passwords

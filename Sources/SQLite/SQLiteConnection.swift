@@ -108,14 +108,14 @@ public final class SQLiteConnection: Sendable {
     private func transaction<T: Sendable>(_ begin: String, _ commitSync: String?, _ body: (SQLiteTransaction) throws -> T) throws -> T {
         try storage.withLock { handle throws -> T in
             if let commitSync {
-                try handle.exec("PRAGMA synchronous=\(commitSync)")
+                try handle.run("PRAGMA synchronous=\(commitSync)")
             }
             let outcome: Result<T, any Error>
             do {
-                try handle.exec(begin)
+                try handle.run(begin)
                 let value = try body(SQLiteTransaction(storage: handle))
                 handle.releaseStatements()
-                try handle.exec("COMMIT")
+                try handle.run("COMMIT")
                 outcome = .success(value)
             } catch {
                 handle.releaseStatements()
@@ -123,7 +123,7 @@ public final class SQLiteConnection: Sendable {
                 outcome = .failure(error)
             }
             // Back to the connection's setting, or fail loudly: later commits must not go unsynced.
-            if commitSync != nil { try handle.exec("PRAGMA synchronous=\(synchronous)") }
+            if commitSync != nil { try handle.run("PRAGMA synchronous=\(synchronous)") }
             return try outcome.get()
         }
     }

@@ -8,6 +8,8 @@ final class SQLiteHandle {
     private var used: [OpaquePointer] = []
     /// Uncached statements (the cached one was busy); finalized when the transaction ends.
     private var temporary: [OpaquePointer] = []
+    /// The statements ``run(_:)`` keeps.
+    private var fixed: [String: OpaquePointer] = [:]
 
     init(db: OpaquePointer) {
         self.db = db
@@ -15,6 +17,7 @@ final class SQLiteHandle {
 
     deinit {
         for statement in cache.values { sqlite3_finalize(statement) }
+        for statement in fixed.values { sqlite3_finalize(statement) }
         for statement in temporary { sqlite3_finalize(statement) }
         sqlite3_close_v2(db)
     }
@@ -50,6 +53,32 @@ final class SQLiteHandle {
         used.removeAll(keepingCapacity: true)
         for statement in temporary { sqlite3_finalize(statement) }
         temporary.removeAll()
+    }
+
+    /// Runs one parameterless statement that returns no rows (`BEGIN IMMEDIATE`, `COMMIT`, a `PRAGMA` setting),
+    /// prepared once and kept: `sqlite3_exec` would compile it again each time, and every transaction runs three
+    /// or four of them.
+    func run(_ sql: String) throws(SQLiteError) {
+        let statement: OpaquePointer
+        if let kept = fixed[sql] {
+            statement = kept
+        } else {
+            var prepared: OpaquePointer?
+            let result = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
+            guard result == SQLITE_OK, let prepared else {
+                sqlite3_finalize(prepared)
+                throw SQLiteError.last(db, result, sql: sql)
+            }
+            fixed[sql] = prepared
+            statement = prepared
+        }
+        let result = sqlite3_step(statement)
+        guard result == SQLITE_DONE || result == SQLITE_ROW else {
+            let error = SQLiteError.last(db, result, sql: sql)
+            sqlite3_reset(statement)
+            throw error
+        }
+        sqlite3_reset(statement)
     }
 
     /// Runs `sql` (one or more statements, no parameters) with `sqlite3_exec`.

@@ -35,6 +35,7 @@ struct ReplicaChain: Sendable {
     func runPass(source: Member?, methods: [String]) async throws -> PassResult {
         let connection = try prepareConnection(source: source)
         let runner = AttemptRunner(context: context, lease: lease, control: control)
+        let resolver = HookResolver(hooksDirectory: configuration.hooksDirectory, path: context.environment["PATH"])
         var pending: AttemptRunner.PendingClose?
         func flush() throws {
             if let end = pending {
@@ -43,8 +44,10 @@ struct ReplicaChain: Sendable {
             }
         }
         var ends: [String] = []
+        // Looked up by name once per method: a chain of hundreds would otherwise scan the configuration each time.
+        let chain = Dictionary(configuration.chain.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (position, name) in methods.enumerated() {
-            guard let method = configuration.chain.first(where: { $0.name == name }) else { continue }
+            guard let method = chain[name] else { continue }
             if !method.keepData {
                 try flush()
                 try dataDirectory.wipe(stateDirectory: configuration.stateDirectory)
@@ -54,7 +57,9 @@ struct ReplicaChain: Sendable {
                 try flush()
                 outcome = try await runBasebackup(position: position, connection: connection, source: source)
             } else {
-                let ran = try await runHook(method, position: position, connection: connection, source: source, closing: pending)
+                let ran = try await runHook(
+                    method, position: position, connection: connection, source: source, resolver: resolver, runner: runner,
+                    closing: pending)
                 pending = ran.pending
                 outcome = ran.result.outcome
             }
@@ -109,9 +114,9 @@ struct ReplicaChain: Sendable {
 
     /// Runs a hook method as an attempt, writing `previous` with its open; leaves its own end to the caller.
     private func runHook(
-        _ method: HookMethod, position: Int, connection: Connection, source: Member?, closing previous: AttemptRunner.PendingClose?
+        _ method: HookMethod, position: Int, connection: Connection, source: Member?, resolver: HookResolver,
+        runner: AttemptRunner, closing previous: AttemptRunner.PendingClose?
     ) async throws -> AttemptRunner.Ran {
-        let resolver = HookResolver(hooksDirectory: configuration.hooksDirectory, path: context.environment["PATH"])
         var argv: [String]
         var notRun: String?
         do throws(HookError) {
@@ -134,7 +139,7 @@ struct ReplicaChain: Sendable {
             position: position, method: method.name, command: method.commandLine, argv: argv, cloneSource: source?.name,
             notRunReason: notRun, pgpassFile: connection.pgpassFile, timeout: configuration.timeout(for: method),
             workingDirectory: configuration.hooksDirectory)
-        return try await AttemptRunner(context: context, lease: lease, control: control).run(plan, closing: previous)
+        return try await runner.run(plan, closing: previous)
     }
 
     private func runBasebackup(position: Int, connection: Connection, source: Member?) async throws -> HookOutcome {
