@@ -40,8 +40,10 @@ enum HookThread {
         pthread_mutex_lock(pool.mutex)
         pool.queue.append(job)
         if pool.idle >= pool.queue.count {
-            pthread_cond_signal(pool.condition)
+            // Signalled after the unlock: a thread woken while the mutex is still held would preempt this one only to
+            // block on the mutex, and be woken a second time by the unlock (two more context switches per run).
             pthread_mutex_unlock(pool.mutex)
+            pthread_cond_signal(pool.condition)
             return
         }
         pthread_mutex_unlock(pool.mutex)
