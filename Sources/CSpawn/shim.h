@@ -1,22 +1,19 @@
 #ifndef SIDECAR_CSPAWN_SHIM_H
 #define SIDECAR_CSPAWN_SHIM_H
 /*
- * Starting a hook with posix_spawn, and watching it with a pidfd. Swift's Glibc module is built without
- * _GNU_SOURCE, so it lacks posix_spawn_file_actions_addchdir_np / _addclosefrom_np (glibc 2.29 / 2.34); and
- * syscall() is variadic. Both are declared or wrapped here; only the Hooks module imports this shim.
+ * Starting a hook (vfork and execve, in C: the child between the two must run nothing but system calls), and watching
+ * it with a pidfd. Swift's Glibc module is built without _GNU_SOURCE, so it lacks pipe2 and closefrom; and syscall()
+ * is variadic. Those are declared or wrapped here; only the Hooks module imports this shim.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 extern int pipe2(int __pipedes[2], int __flags);
-extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__restrict, const char *__restrict);
-extern int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *, int);
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture (asm-generic numbering, Linux 5.3) */

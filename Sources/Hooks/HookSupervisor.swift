@@ -12,7 +12,7 @@ enum StopCause: Sendable {
 }
 
 /// One run of a hook, on a ``HookThread``: ``start(_:maxLineBytes:leaderPollInterval:usesPidfd:sink:control:onStart:startedAt:)``
-/// spawns it (`posix_spawn` returns once the child has called `execve`: about 0.1 ms from a thread that has run
+/// spawns it (the spawn returns once the child has called `execve`: about 0.1 ms from a thread that has run
 /// before, against 0.4–1 ms from a new thread or one of Swift's cooperative pool, measured on this VM), and ``run()``
 /// supervises it to the reap.
 ///
@@ -27,7 +27,7 @@ struct HookSupervisor: Sendable {
     var control: HookControl
     var onStart: @Sendable (HookProcess) -> Void
     var startedAt: Date
-    /// When `posix_spawn` returned: the timeout counts from here.
+    /// When the spawn returned: the timeout counts from here.
     var spawnedAt: ContinuousClock.Instant
     var hook: SpawnedHook
     var recorder: OutputRecorder

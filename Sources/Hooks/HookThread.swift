@@ -5,7 +5,7 @@
 /// The threads hook runs live on (spawn, poll, reap), so that a hook that runs for hours never holds one of the few
 /// threads of Swift's cooperative pool.
 ///
-/// Threads are kept and reused: `posix_spawn` from a thread created for it returns only after 0.4–1 ms on this
+/// Threads are kept and reused: a spawn from a thread created for it returns only after 0.4–1 ms on this
 /// kind of VM (the vfork'ed child and its parent end up on one CPU), against 0.09 ms from a thread that has run
 /// before. A run takes an idle thread or starts a new one; a thread that finishes a run while ``idleLimit`` others
 /// are idle exits.
