@@ -2,31 +2,36 @@
 #define SIDECAR_CSPAWN_SHIM_H
 /*
  * Starting a hook (vfork and execve, in C: the child between the two must run nothing but system calls), and watching
- * it with a pidfd. Swift's Glibc module is built without _GNU_SOURCE, so it lacks pipe2 and closefrom; and syscall()
+ * it with a pidfd. Swift's Glibc module is built without _GNU_SOURCE, so it lacks pipe2; and syscall()
  * is variadic. Those are declared or wrapped here; only the Hooks module imports this shim.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 extern int pipe2(int __pipedes[2], int __flags);
 
+#ifndef SYS_close_range
+#define SYS_close_range 436 /* the same number on every architecture (asm-generic numbering, Linux 5.9) */
+#endif
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434 /* the same number on every architecture (asm-generic numbering, Linux 5.3) */
 #endif
 
 /* The kernel's struct sigaction, as rt_sigaction reads and writes it: the handler first; room for the flags, the
  * restorer (where the architecture has one) and the 64-bit mask after it. The mask's size, the calls' last argument,
- * is 8 bytes (64 signals) on Linux. */
+ * is 8 bytes (64 signals) on the architectures sidecar is built for (x86_64, aarch64; not MIPS, which has 128). */
+_Static_assert(sizeof(void *) == 8, "sidecar_spawn assumes a 64-bit Linux (x86_64 or aarch64)");
 struct sidecar_kernel_sigaction {
     void (*handler)(int);
     unsigned long words[3];
 };
-extern void closefrom(int __lowfd);
 extern pid_t waitpid(pid_t __pid, int *__stat_loc, int __options);
 
 /*
@@ -45,7 +50,7 @@ extern pid_t waitpid(pid_t __pid, int *__stat_loc, int __options);
  */
 __attribute__((noinline)) static int sidecar_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
                                                    const char *cwd, int out_fd, int err_fd) {
-    unsigned long all = ~0UL, none = 0, saved = 0;
+    uint64_t all = ~(uint64_t)0, none = 0, saved = 0;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &saved, sizeof all);
     volatile int failure = 0;
     pid_t child = vfork();
@@ -63,7 +68,13 @@ __attribute__((noinline)) static int sidecar_spawn(pid_t *pid, const char *path,
             failure = errno;
             _exit(127);
         }
-        closefrom(3);
+        // close_range (Linux 5.9); before it, every descriptor up to the soft limit (at most 65,536). Not glibc's
+        // closefrom: when it cannot close, it aborts, which in a vfork child would take a lock the daemon shares.
+        if (syscall(SYS_close_range, 3, ~0U, 0) != 0) {
+            struct rlimit limit;
+            long highest = getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 65536 ? (long)limit.rlim_cur : 65536;
+            for (long fd = 3; fd < highest; fd++) close((int)fd);
+        }
         syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
         execve(path, argv, envp);
         failure = errno;

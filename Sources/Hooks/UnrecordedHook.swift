@@ -7,23 +7,26 @@
 /// written before the spawn) and the hook carries its ids in its environment (`SIDECAR_JOB_ID`, `SIDECAR_ATTEMPT`,
 /// SPEC §6), so `/proc/<pid>/environ` finds it.
 ///
-/// Which groups are killed, among the processes whose environment names the job and the attempt:
-/// - a group whose leader is alive, when the leader itself carries both ids and started within ``tolerance`` of the
-///   attempt's start (the hook is spawned right after its row is written). A server the hook started with `setsid`
-///   (`pg_ctl` does) leads a group of its own and started later: not killed here, as with a recorded hook, whose
-///   group alone is killed;
-/// - a group whose leader is gone (the hook exited, its children did not), when a member carrying both ids started
-///   after the attempt did (minus ``tolerance``): Linux hands out no pid while a group of that id exists, so the
-///   group is the one the spawn created.
+/// Among the processes whose environment names the job and the attempt, a process group is killed when it is not the
+/// leading group of a session (the runner starts a hook with `setpgid`, never `setsid`; a server the hook started
+/// with `setsid`, as `pg_ctl` does, is left to the recovery's stop of a leftover server, as with a recorded hook, whose
+/// group alone is killed) and when
+/// - its leader is alive, carries both ids, and did not start before the attempt (less ``tolerance``: the kernel's
+///   boot time has whole seconds);
+/// - or its leader is gone (the hook exited, its children did not) and a member carrying both ids did not start
+///   before the attempt: Linux hands out no pid while a group of that id exists, so the group is the one the spawn
+///   created.
 ///
-/// A process of another user is not readable and is never signalled. Another job database on the same host, with a
-/// job and an attempt of the same ids whose hook started within the tolerance, is not told apart.
+/// A process of another user cannot be read, so it is never signalled (the daemon refuses to run as root). Not told
+/// apart: another job database on the same host whose job and attempt have the same ids. A wall clock set back by
+/// more than the tolerance between the attempt and the recovery makes the hook look older than its attempt: it is then
+/// missed, never mistaken.
 public struct UnrecordedHook: Sendable, Equatable {
     public var jobID: Int64
     public var attemptID: Int64
     /// When the attempt's row was written, in seconds since the epoch.
     public var attemptStartedAt: Double
-    /// How far from ``attemptStartedAt`` a hook's start may be: the kernel's boot time has whole seconds.
+    /// How much earlier than ``attemptStartedAt`` a hook's start may appear.
     public var tolerance: Double = 2
 
     public init(jobID: Int64, attemptID: Int64, attemptStartedAt: Double) {
@@ -36,30 +39,23 @@ public struct UnrecordedHook: Sendable, Equatable {
     public func groups() -> [Int32] {
         guard let clock = BootClock.current() else { return [] }
         let own = getpgrp()
+        let earliest = attemptStartedAt - tolerance
         let marked = ProcStat.allPids().compactMap { pid -> ProcStat? in
             guard pid != getpid(), carriesIDs(pid), let stat = ProcStat.read(pid: pid), stat.state != UInt8(ascii: "Z"),
-                stat.processGroup > 1, stat.processGroup != own
+                stat.processGroup > 1, stat.processGroup != own, stat.session != stat.processGroup,
+                clock.seconds(stat.startTime) >= earliest
             else { return nil }
             return stat
         }
-        var groups: [Int32] = []
-        for group in Set(marked.map(\.processGroup)).sorted() {
-            if let leader = ProcStat.read(pid: group), leader.state != UInt8(ascii: "Z") {
-                guard let marker = marked.first(where: { $0.pid == group }),
-                    abs(clock.seconds(marker.startTime) - attemptStartedAt) <= tolerance
-                else { continue }
-            } else {
-                guard marked.contains(where: { $0.processGroup == group && clock.seconds($0.startTime) >= attemptStartedAt - tolerance })
-                else { continue }
-            }
-            groups.append(group)
+        return Set(marked.map(\.processGroup)).sorted().filter { group in
+            guard let leader = ProcStat.read(pid: group), leader.state != UInt8(ascii: "Z") else { return true }
+            return marked.contains { $0.pid == group }
         }
-        return groups
     }
 
     /// Sends `signal` to each of ``groups()``; returns the groups signalled.
     @discardableResult
-    public func kill(signal: Int32 = SIGKILL) -> [Int32] {
+    public func kill(signal: Int32) -> [Int32] {
         groups().filter { ProcessGroup.send(signal, to: $0) }
     }
 

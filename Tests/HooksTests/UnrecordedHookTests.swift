@@ -62,7 +62,7 @@ import Testing
 
         let finder = UnrecordedHook(jobID: jobID, attemptID: 5, attemptStartedAt: startedAt)
         #expect(finder.groups() == [hook.pid])
-        #expect(finder.kill() == [hook.pid])
+        #expect(finder.kill(signal: SIGKILL) == [hook.pid])
         #expect(hook.reap() == .signalled(SIGKILL))
         #expect(try await waitGone(child), "the child that ignores SIGTERM dies with the group")
         #expect(finder.groups().isEmpty)
@@ -73,8 +73,8 @@ import Testing
         }
     }
 
-    /// A leader that started long after the attempt (a server the hook started with `setsid`, say) is not the hook.
-    @Test func aGroupLeaderThatStartedLongAfterTheAttemptIsLeftAlone() async throws {
+    /// A process older than the attempt is not its hook, whatever its environment says.
+    @Test func aLeaderThatStartedBeforeTheAttemptIsLeftAlone() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
         let hook = try start(fixture, "exec sleep 300", attempt: 7, name: "h")
@@ -83,10 +83,31 @@ import Testing
             _ = hook.reap()
             closePipes(hook)
         }
-        let finder = UnrecordedHook(jobID: jobID, attemptID: 7, attemptStartedAt: Date().timeIntervalSince1970 - 60)
+        let finder = UnrecordedHook(jobID: jobID, attemptID: 7, attemptStartedAt: Date().timeIntervalSince1970 + 60)
         #expect(finder.groups().isEmpty)
-        #expect(finder.kill().isEmpty)
+        #expect(finder.kill(signal: SIGKILL).isEmpty)
         #expect(isAlive(hook.pid))
+    }
+
+    /// A server the hook started with `setsid` (as `pg_ctl` starts a postmaster) carries the hook's environment but
+    /// leads a session of its own: only the hook's group is killed, as for a recorded hook.
+    @Test func aProcessTheHookStartedWithSetsidIsLeftAlone() async throws {
+        let fixture = try RunnerFixture()
+        defer { fixture.remove() }
+        let startedAt = Date().timeIntervalSince1970
+        let hook = try start(
+            fixture, "setsid sh -c 'echo $$ > \(fixture.directory)/server; exec sleep 300' > /dev/null 2>&1 & exec sleep 300", attempt: 8,
+            name: "h")
+        defer { closePipes(hook) }
+        let server = try await pid(in: fixture.directory + "/server")
+        defer { Glibc.kill(server, SIGKILL) }
+        #expect(ProcStat.read(pid: server).map { $0.session == server && $0.processGroup == server } == true)
+
+        let finder = UnrecordedHook(jobID: jobID, attemptID: 8, attemptStartedAt: startedAt)
+        #expect(finder.groups() == [hook.pid])
+        #expect(finder.kill(signal: SIGKILL) == [hook.pid])
+        #expect(hook.reap() == .signalled(SIGKILL))
+        #expect(isAlive(server))
     }
 
     /// The hook has exited and its child runs on in the hook's group: the group is found through the child.
@@ -102,7 +123,7 @@ import Testing
 
         let finder = UnrecordedHook(jobID: jobID, attemptID: 9, attemptStartedAt: startedAt)
         #expect(finder.groups() == [hook.pid])
-        #expect(finder.kill() == [hook.pid])
+        #expect(finder.kill(signal: SIGKILL) == [hook.pid])
         #expect(try await waitGone(child))
     }
 }

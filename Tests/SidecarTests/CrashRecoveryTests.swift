@@ -196,8 +196,8 @@ struct CrashRecoveryTests {
         try node.configure()
         #expect(try await node.runOnce().succeeded)
         let (jobID, attempt) = try Self.orphanWithOpenAttempt(node, hook: nil)
-        // The hook as the runner starts it: as postgres, leading a group of its own (setsid forks first when its caller
-        // already leads one, so the leader writes its own pid), its ids in its environment.
+        // The hook as the runner starts it: as postgres, leading a process group (not a session) of its own, its ids in
+        // its environment. The leader writes its own pid.
         let script = world.directory.file("unrecorded.sh")
         try """
         #!/bin/sh
@@ -209,7 +209,10 @@ struct CrashRecoveryTests {
         func start(attempt: Int64, tag: String) throws -> ChildProcess {
             try ChildProcess(
                 "/usr/bin/setpriv",
-                ["--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/usr/bin/setsid", script, world.directory.file(tag)],
+                [
+                    "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/usr/bin/perl", "-e", "setpgrp(0, 0); exec @ARGV or die",
+                    script, world.directory.file(tag),
+                ],
                 environment: ["PATH": "/usr/bin:/bin", "SIDECAR_JOB_ID": "\(jobID)", "SIDECAR_ATTEMPT": "\(attempt)"])
         }
         try SidecarWorld.chownTree(world.directory.path)
