@@ -44,7 +44,7 @@ struct ReplicaChain: Sendable {
             }
         }
         var ends: [String] = []
-        // Looked up by name once per method: a chain of hundreds would otherwise scan the configuration each time.
+        // Methods by name, built once per pass: a chain of hundreds would otherwise scan the configuration per method.
         let chain = Dictionary(configuration.chain.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (position, name) in methods.enumerated() {
             guard let method = chain[name] else { continue }
