@@ -9,8 +9,6 @@ struct ProcStat: Sendable, Equatable {
     var state: UInt8
     /// Field 5: the process group.
     var processGroup: Int32
-    /// Field 6: the session. A process that called `setsid` leads its own (session = group = its pid).
-    var session: Int32 = 0
     /// Field 22: start time in clock ticks since boot.
     var startTime: UInt64
 
@@ -34,10 +32,9 @@ struct ProcStat: Sendable, Equatable {
         // fields[0] is field 3 (state), so field n is fields[n - 3].
         guard fields.count >= 20, let state = fields[0].first,
             let group = Int32(String(decoding: fields[2], as: UTF8.self)),
-            let session = Int32(String(decoding: fields[3], as: UTF8.self)),
             let start = UInt64(String(decoding: fields[19], as: UTF8.self))
         else { return nil }
-        return ProcStat(pid: pid, state: state, processGroup: group, session: session, startTime: start)
+        return ProcStat(pid: pid, state: state, processGroup: group, startTime: start)
     }
 
     /// Every pid currently listed in `/proc`.

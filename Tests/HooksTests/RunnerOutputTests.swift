@@ -120,9 +120,9 @@ final class MeasuringSink: HookOutputSink {
     }
 
     @Test func procStatParsesAwkwardCommandNames() {
-        let line = "4242 (a) b (c)) S 1 4240 4239 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50"
+        let line = "4242 (a) b (c)) S 1 4240 4240 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 50"
         let stat = ProcStat.parse(pid: 4242, line: ArraySlice(line.utf8))
-        #expect(stat == ProcStat(pid: 4242, state: UInt8(ascii: "S"), processGroup: 4240, session: 4239, startTime: 987_654))
+        #expect(stat == ProcStat(pid: 4242, state: UInt8(ascii: "S"), processGroup: 4240, startTime: 987_654))
         #expect(ProcStat.parse(pid: 1, line: ArraySlice("garbage".utf8)) == nil)
     }
 }

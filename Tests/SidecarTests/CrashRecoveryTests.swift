@@ -186,80 +186,20 @@ struct CrashRecoveryTests {
         #expect(events.contains("the hook ran before this host's last boot; nothing of it can still run; not signalled"))
     }
 
-    /// The owner died between a hook's spawn and the commit of its pid, so the open attempt names no process. The
-    /// restarted daemon finds the hook by the job and attempt ids in its environment and kills its group (a child
-    /// that ignores SIGTERM too); a process carrying another attempt's id is left alone.
-    @Test func aHookWhosePidWasNeverRecordedIsFoundByItsEnvironmentAndKilled() async throws {
-        let world = try SidecarWorld()
-        defer { world.tearDown() }
-        let node = try world.node("n")
-        try node.configure()
-        #expect(try await node.runOnce().succeeded)
-        let (jobID, attempt) = try Self.orphanWithOpenAttempt(node, hook: nil)
-        // The hook as the runner starts it: as postgres, leading a process group (not a session) of its own, its ids in
-        // its environment. The leader writes its own pid.
-        let script = world.directory.file("unrecorded.sh")
-        try """
-        #!/bin/sh
-        echo $$ > "$1.leader.tmp"; mv "$1.leader.tmp" "$1.leader"
-        sh -c 'trap "" TERM; echo $$ > "$0.child.tmp"; mv "$0.child.tmp" "$0.child"; exec sleep 300' "$1" &
-        exec sleep 300
-        """.write(toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o755)
-        func start(attempt: Int64, tag: String) throws -> ChildProcess {
-            try ChildProcess(
-                "/usr/bin/setpriv",
-                [
-                    "--reuid=postgres", "--regid=postgres", "--init-groups", "--", "/usr/bin/perl", "-e", "setpgrp(0, 0); exec @ARGV or die",
-                    script, world.directory.file(tag),
-                ],
-                environment: ["PATH": "/usr/bin:/bin", "SIDECAR_JOB_ID": "\(jobID)", "SIDECAR_ATTEMPT": "\(attempt)"])
-        }
-        try SidecarWorld.chownTree(world.directory.path)
-        let hook = try start(attempt: attempt, tag: "hook")
-        defer { hook.kill(SIGKILL) }
-        let bystander = try start(attempt: attempt + 1, tag: "bystander")
-        defer { bystander.kill(SIGKILL) }
-        let files = ["hook.leader", "hook.child", "bystander.leader", "bystander.child"].map { world.directory.file($0) }
-        try await SidecarNode.waitUntil(.seconds(10), "the leaders and their children") { files.allSatisfy { Processes.pid(in: $0) != nil } }
-        let pids = try files.map { try requireValue(Processes.pid(in: $0)) }
-        let (leader, child, bystanderLeader, bystanderChild) = (pids[0], pids[1], pids[2], pids[3])
-        defer {
-            kill(-leader, SIGKILL)
-            kill(-bystanderLeader, SIGKILL)
-        }
-
-        #expect(try await node.runOnce().succeeded)
-        try await Processes.waitUntilGone(leader)
-        try await Processes.waitUntilGone(child)
-        #expect(Processes.isAlive(bystanderLeader) && Processes.isAlive(bystanderChild), "another attempt's processes are not signalled")
-        let detail = try node.history().detail(jobID: jobID)
-        #expect(detail.attempts.first?.outcome == .interrupted)
-        #expect(
-            detail.events.map(\.message).contains {
-                $0.hasPrefix("killed the process group \(leader) of attempt \(attempt)'s hook, which was never recorded")
-            })
-    }
-
     /// Makes the node's queued job look like one a crashed worker held: claimed by a dead owner, with an open attempt
     /// whose recorded hook is `hook`. Returns the job's id.
     static func orphan(_ node: SidecarNode, hook: AttemptProcess, bootID: String = ProcessIdentity.bootID()) throws -> Int64 {
-        try orphanWithOpenAttempt(node, hook: hook, bootID: bootID).jobID
-    }
-
-    /// The same, `hook` `nil` for an attempt whose process was never recorded; returns the job's and the attempt's ids.
-    static func orphanWithOpenAttempt(
-        _ node: SidecarNode, hook: AttemptProcess?, bootID: String = ProcessIdentity.bootID()
-    ) throws -> (jobID: Int64, attemptID: Int64) {
-        let database = try JobDatabase(path: node.stateDirectory + "/" + JobDatabase.fileName, create: false)
-        let dead = JobOwner(host: ProcessIdentity.hostName(), bootID: bootID, pid: Int32.max - 1, startTime: 1)
-        let queue = JobQueue(database: database, owner: dead)
-        let claim = try requireValue(try queue.claim(now: Date().addingTimeInterval(3_600)), "a queued job")
-        let history = AuditHistory(database: database)
-        let attempt = try history.openAttempt(claim.lease, AttemptStart(position: 0, method: "basebackup", argv: ["pg_basebackup"]))
-        if let hook { try history.attemptStarted(attempt, claim.lease, process: hook) }
-        try SidecarWorld.chownTree(node.stateDirectory)
-        return (claim.job.id, attempt)
+        do {
+            let database = try JobDatabase(path: node.stateDirectory + "/" + JobDatabase.fileName, create: false)
+            let dead = JobOwner(host: ProcessIdentity.hostName(), bootID: bootID, pid: Int32.max - 1, startTime: 1)
+            let queue = JobQueue(database: database, owner: dead)
+            let claim = try requireValue(try queue.claim(now: Date().addingTimeInterval(3_600)), "a queued job")
+            let history = AuditHistory(database: database)
+            let attempt = try history.openAttempt(claim.lease, AttemptStart(position: 0, method: "basebackup", argv: ["pg_basebackup"]))
+            try history.attemptStarted(attempt, claim.lease, process: hook)
+            try SidecarWorld.chownTree(node.stateDirectory)
+            return claim.job.id
+        }
     }
 
     @Test func aForeignDataDirIsRefusedAndLeftUntouched() async throws {

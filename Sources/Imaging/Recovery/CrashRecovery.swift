@@ -11,8 +11,7 @@ import Postgres
 /// 1. its open attempt is closed as `interrupted` and the job is queued again (``JobQueue/reconcile(isAlive:now:)``);
 /// 2. the recorded hook process group is killed if its leader still runs with the recorded start time (a pid reused by
 ///    another program, or recorded on another host or before the last boot, is never signalled), and sidecar waits
-///    for the group to be gone; an open attempt that names no process (the owner died between the spawn and the
-///    commit of the pid) has its hook found by the job and attempt ids in its environment (``UnrecordedHook``);
+///    for the group to be gone;
 /// 3. a PostgreSQL server the job had started in the data dir is stopped (nothing is wiped under a live postmaster);
 /// 4. a job that was bootstrapping releases `initialize` if this node set it to `""`, and its data dir is moved aside
 ///    as after a failed bootstrap (SPEC §4) — unless its cluster was complete (``CompletedBootstrap``: only the
@@ -83,9 +82,8 @@ public struct CrashRecovery: Sendable {
         let job = done.job.id
         let attempt = done.interruptedAttemptID.map { "; attempt \($0) closed as interrupted" } ?? ""
         context.event(job, "crash recovery: the job's owner (\(done.previousOwner)) is gone (\(done.reason.rawValue))\(attempt)")
-        let owner = done.previousOwner
-        let sameBoot = owner.host == ProcessIdentity.hostName() && owner.bootID == ProcessIdentity.bootID()
         if let process = done.hookProcess {
+            let owner = done.previousOwner
             if owner.host != ProcessIdentity.hostName() {
                 context.event(job, "the hook ran on host \(owner.host), not this one; not signalled")
             } else if owner.bootID != ProcessIdentity.bootID() {
@@ -94,8 +92,6 @@ public struct CrashRecovery: Sendable {
             } else {
                 await stopHookGroup(process, job: job)
             }
-        } else if let attempt = done.interruptedAttemptID, sameBoot {
-            await stopUnrecordedHook(job: job, attempt: attempt)
         }
         guard done.job.dataDirectory == configuration.postgres.dataDirectory else { return }
         var bootstrapping = wasBootstrapping(job)
@@ -144,30 +140,6 @@ public struct CrashRecovery: Sendable {
             context.event(job, "killed the hook's process group \(process.processGroup), but some of it still runs after \(killWait)")
         } else {
             context.event(job, "killed the hook's process group \(process.processGroup) (pid \(process.pid)) left by the previous owner")
-        }
-    }
-
-    /// An open attempt without a recorded process: the owner may have died between the hook's spawn and the commit
-    /// of its pid. Finds the hook by the ids in its environment (``UnrecordedHook``), kills its group and waits for
-    /// it to be gone. Says nothing when there is no such hook (the usual case: no hook had been started).
-    func stopUnrecordedHook(job: Int64, attempt: Int64) async {
-        guard let row = try? context.history.attempts(jobID: job).first(where: { $0.id == attempt }) else { return }
-        let hook = UnrecordedHook(jobID: job, attemptID: attempt, attemptStartedAt: row.startedAt.timeIntervalSince1970)
-        let killed = hook.kill(signal: SIGKILL)
-        guard !killed.isEmpty else { return }
-        let deadline = ContinuousClock.now + killWait
-        while ContinuousClock.now < deadline, !hook.kill(signal: SIGKILL).isEmpty {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        let groups = killed.map(String.init).joined(separator: ", ")
-        if hook.groups().isEmpty {
-            context.event(
-                job,
-                "killed the process group \(groups) of attempt \(attempt)'s hook, which was never recorded (the owner died right "
-                    + "after starting it), found by SIDECAR_JOB_ID and SIDECAR_ATTEMPT in its environment")
-        } else {
-            context.event(
-                job, "killed the process group \(groups) of attempt \(attempt)'s unrecorded hook, but some of it still runs after \(killWait)")
         }
     }
 
