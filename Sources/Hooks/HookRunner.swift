@@ -9,8 +9,8 @@ import Foundation
 ///
 /// Each run is spawned and supervised on a thread of the runner's own (``HookThread``): `vfork` + `execve`
 /// (`sidecar_spawn`), then one `poll` over both pipes, a pidfd of the hook and the control's wake-up, with the timeout
-/// and the grace as the poll's deadline (``HookSupervisor``). The caller's task only waits; a hook that runs for hours holds that thread, not one
-/// of the cooperative pool's.
+/// and the grace as the poll's deadline (``HookSupervisor``). The caller's task only waits; a hook that runs for hours
+/// holds that thread, not one of the cooperative pool's.
 public struct HookRunner: Sendable {
     /// Longest piece of one line handed to a ``HookOutputSink``; longer lines arrive in several pieces.
     public var maxLineBytes: Int

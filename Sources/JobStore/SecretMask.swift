@@ -88,22 +88,13 @@ public enum SecretMask {
     /// whose value has no `=` and no `://`. `false` means: not decided here, take the general path.
     private static func hasNothingToMask(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let equals = bytes.firstIndex(of: UInt8(ascii: "="))
-        guard let equals else { return !containsSchemeSeparator(bytes[...]) }
+        guard let equals else { return !containsBytes(bytes, schemeSeparator) }
         guard bytes[0] == UInt8(ascii: "-") else { return false }
         var nameStart = 0
         while nameStart < equals, bytes[nameStart] == UInt8(ascii: "-") { nameStart += 1 }
         let value = bytes[(equals + 1)...]
         for byte in bytes where byte >= 0x80 { return false }
-        return !isSecretASCIIBytes(bytes[nameStart..<equals]) && !value.contains(UInt8(ascii: "=")) && !containsSchemeSeparator(value)
-    }
-
-    private static func containsSchemeSeparator(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        var index = bytes.startIndex
-        while index + 2 < bytes.endIndex {
-            if bytes[index] == UInt8(ascii: ":"), bytes[index + 1] == UInt8(ascii: "/"), bytes[index + 2] == UInt8(ascii: "/") { return true }
-            index += 1
-        }
-        return false
+        return !isSecretASCIIBytes(bytes[nameStart..<equals]) && !value.contains(UInt8(ascii: "=")) && !containsBytes(value, schemeSeparator)
     }
 
     /// Whether ASCII `name` contains a secret word, case folded byte by byte as it compares (no lowercased copy).
