@@ -59,6 +59,21 @@ enum HookThread {
         }
     }
 
+    /// Unblocks SIGCHLD on the calling pool thread, whose hooks are its children.
+    ///
+    /// When a child exits, the kernel drops its SIGCHLD at once (default action: ignore) unless the thread that
+    /// started it blocks the signal; then the signal is queued for the process and wakes the one thread that does
+    /// not block it, the main thread, for nothing. A pool thread inherits the mask of the thread that creates it, and
+    /// Swift's cooperative threads block SIGCHLD: before this, `perf sched` counted about 200 wake-ups of the main
+    /// thread for a chain of 200 hooks, and 8 after (docs/runner.md, "Seventh session"). The daemon never handles
+    /// SIGCHLD: hooks are reaped by pid with `waitid`.
+    static func unblockChildSignal() {
+        var childSignal = sigset_t()
+        sigemptyset(&childSignal)
+        sigaddset(&childSignal, SIGCHLD)
+        pthread_sigmask(SIG_UNBLOCK, &childSignal, nil)
+    }
+
     private static func startThread() -> Int32 {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -78,6 +93,7 @@ enum HookThread {
 
     /// A pool thread: runs queued bodies, waits while there are none, exits when enough others are idle.
     private static func work() {
+        unblockChildSignal()
         pthread_mutex_lock(pool.mutex)
         while true {
             if !pool.queue.isEmpty {

@@ -109,6 +109,40 @@ import Testing
         #expect(text == "0 1 2 3 \nSigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n")
     }
 
+    /// Every thread that runs hooks leaves SIGCHLD unblocked, even one created by a thread that blocks it, so that a
+    /// hook's exit does not wake the daemon's main thread. Three runs wait for each other, so they hold three threads
+    /// at once and at least one of them is created by this call (the pool keeps at most two idle).
+    @Test func hookThreadsLeaveChildSignalUnblocked() throws {
+        let arrivals = NSCondition()
+        nonisolated(unsafe) var arrived = 0
+        nonisolated(unsafe) var blockedOnThreads: [Bool] = []
+        var childSignal = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&childSignal)
+        sigaddset(&childSignal, SIGCHLD)
+        pthread_sigmask(SIG_BLOCK, &childSignal, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        for _ in 0..<3 {
+            try HookThread.start {
+                var current = sigset_t()
+                pthread_sigmask(SIG_BLOCK, nil, &current)
+                arrivals.lock()
+                arrived += 1
+                blockedOnThreads.append(sigismember(&current, SIGCHLD) == 1)
+                arrivals.broadcast()
+                let deadline = Date().addingTimeInterval(10)
+                while arrived < 3 && arrivals.wait(until: deadline) {}
+                arrivals.unlock()
+            }
+        }
+        arrivals.lock()
+        let deadline = Date().addingTimeInterval(10)
+        while blockedOnThreads.count < 3 && arrivals.wait(until: deadline) {}
+        let seen = blockedOnThreads
+        arrivals.unlock()
+        #expect(seen == [false, false, false])
+    }
+
     @Test func missingExecutableIsNotRun() async throws {
         let fixture = try RunnerFixture()
         defer { fixture.remove() }
