@@ -65,7 +65,7 @@ enum HookThread {
     /// started it blocks the signal; then the signal is queued for the process and wakes the one thread that does
     /// not block it, the main thread, for nothing. A pool thread inherits the mask of the thread that creates it, and
     /// Swift's cooperative threads block SIGCHLD: before this, `perf sched` counted about 200 wake-ups of the main
-    /// thread for a chain of 200 hooks, and 8 after (docs/runner.md, "Seventh session"). The daemon never handles
+    /// thread for a chain of 200 hooks, and 5 after (docs/runner.md, "Seventh session"). The daemon never handles
     /// SIGCHLD: hooks are reaped by pid with `waitid`.
     static func unblockChildSignal() {
         var childSignal = sigset_t()
