@@ -45,7 +45,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // libcurl's headers only: the library is loaded with dlopen when the etcd driver first needs it (see shim.h).
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        // posix_spawn's GNU file actions, pipe2, eventfd and pidfd_open, which Swift's Glibc module does not declare.
+        // Starting a hook with vfork + execve in C (sidecar_spawn), and pipe2, eventfd and pidfd_open, which Swift's Glibc
+        // module does not declare or cannot call (syscall is variadic).
         .systemLibrary(name: "CSpawn"),
 
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strict),
